@@ -1,0 +1,4 @@
+using System.CommandLine;
+using MlOps.Ci.Cli;
+
+return CliApplication.Run(args);

@@ -1,0 +1,43 @@
+namespace MlOps.Ci.Diagnostics;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}
+
+/// <summary>Where a diagnostic applies: a file and, when known, a 1-based line and column.</summary>
+public sealed record SourceLocation(string File, int Line = 0, int Column = 0)
+{
+    public override string ToString() => (Line, Column) switch
+    {
+        (0, _) => File,
+        (_, 0) => $"{File}({Line})",
+        _ => $"{File}({Line},{Column})",
+    };
+}
+
+/// <summary>
+/// One problem a user can act on: a stable code (documented in docs/diagnostics.md), a message that names the
+/// value at fault, where it is, and what to do about it.
+/// </summary>
+public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, string Message, SourceLocation? Location = null, string? Hint = null)
+{
+    public static Diagnostic Error(string code, string message, SourceLocation? location = null, string? hint = null) =>
+        new(code, DiagnosticSeverity.Error, message, location, hint);
+
+    public static Diagnostic Warning(string code, string message, SourceLocation? location = null, string? hint = null) =>
+        new(code, DiagnosticSeverity.Warning, message, location, hint);
+
+    /// <summary>
+    /// The canonical form that MSBuild, VS Code problem matchers and most CI log parsers understand:
+    /// <c>file(line,col): error MLOPS1005: message</c>.
+    /// </summary>
+    public override string ToString()
+    {
+        var where = Location is null ? "mlops" : Location.ToString();
+        var kind = Severity == DiagnosticSeverity.Error ? "error" : "warning";
+        var hint = Hint is null ? "" : $" {Hint}";
+        return $"{where}: {kind} {Code}: {Message}{hint}";
+    }
+}

@@ -1,0 +1,57 @@
+namespace MlOps.Ci.Diagnostics;
+
+/// <summary>
+/// Every code a user can meet. Codes are stable: never reuse or renumber one. Each is documented, with what to do,
+/// in docs/diagnostics.md (a test checks that the table and this class agree).
+/// 1xxx data, 2xxx training and export, 3xxx evaluation and gates, 4xxx packaging, 5xxx the pipeline definition.
+/// </summary>
+public static class DiagnosticCodes
+{
+    public const string DataFileNotFound = "MLOPS1001";
+    public const string DataFileEmpty = "MLOPS1002";
+    public const string DataFileHasNoRows = "MLOPS1003";
+    public const string RaggedRow = "MLOPS1004";
+    public const string UnparsableNumber = "MLOPS1005";
+    public const string LabelColumnMissing = "MLOPS1006";
+    public const string LabelHasOneClass = "MLOPS1007";
+    public const string RequiredValueMissing = "MLOPS1008";
+    public const string ValueNotAllowed = "MLOPS1009";
+    public const string ValueOutOfRange = "MLOPS1010";
+    public const string DuplicateColumn = "MLOPS1011";
+    public const string EvaluationColumnsDiffer = "MLOPS1012";
+    public const string SchemaFileInvalid = "MLOPS1013";
+    public const string DeclaredColumnMissing = "MLOPS1014";
+    public const string LabelValueMissing = "MLOPS1015";
+    public const string BinaryLabelNotTwoClasses = "MLOPS1016";
+    public const string UnparsableBoolean = "MLOPS1017";
+    public const string UnknownLabelInEvaluation = "MLOPS1018";
+    public const string UnreadableCsv = "MLOPS1019";
+    public const string IgnoredColumnMissing = "MLOPS1020";
+    public const string NoFeatureColumns = "MLOPS1021";
+    public const string DataChangedSinceValidation = "MLOPS1022";
+    public const string IdentifierLikeColumn = "MLOPS1101";
+    public const string TooManyErrors = "MLOPS1102";
+
+    public const string UnknownTrainer = "MLOPS2001";
+    public const string UnknownHyperparameter = "MLOPS2002";
+    public const string InvalidHyperparameterValue = "MLOPS2003";
+    public const string TrainingFailed = "MLOPS2005";
+    public const string OnnxExportFailed = "MLOPS2006";
+
+    public const string UnknownMetric = "MLOPS3001";
+    public const string GateFailed = "MLOPS3002";
+    public const string GateWithoutBound = "MLOPS3003";
+    public const string OnnxScoringFailed = "MLOPS3004";
+
+    public const string PackageWriteFailed = "MLOPS4001";
+    public const string PackageInvalid = "MLOPS4002";
+
+    public const string RequiredPropertyMissing = "MLOPS5001";
+    public const string UnknownModelTask = "MLOPS5002";
+    public const string DefinitionInvalid = "MLOPS5003";
+    public const string NoTrainingData = "MLOPS5004";
+    public const string StepInputMissing = "MLOPS5005";
+    public const string NoEvaluationData = "MLOPS5006";
+
+    public const string InternalError = "MLOPS9001";
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using MlOps.Ci.Data;
+using MlOps.Ci.Diagnostics;
+using MlOps.Ci.IO;
+using MlOps.Ci.Pipeline;
+
+namespace MlOps.Ci.Evaluation;
+
+/// <summary>Scores the evaluation data with the exported ONNX model, computes the task's metrics and applies the gates.</summary>
+public static class ModelEvaluator
+{
+    public static EvaluationReport Evaluate(PipelineDefinition definition, ValidationReport validation)
+    {
+        var workspace = PipelineWorkspace.For(definition);
+        var failedReportPath = Path.ChangeExtension(workspace.EvaluationReportPath, ".failed.json");
+        AtomicFile.TryDelete(failedReportPath);
+        if (!File.Exists(workspace.ModelPath))
+        {
+            throw MlOpsException.Of(DiagnosticCodes.StepInputMissing, $"There is no trained model at '{workspace.ModelPath}'.", new SourceLocation(definition.ProjectFile),
+                "Run the TrainModel target first (a plain 'dotnet build' runs every step).");
+        }
+        var files = validation.Files.Where(f => f.Role == DataRole.Evaluation).ToList();
+        if (files.Count == 0)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.NoEvaluationData, "The project declares no EvaluationData, so the model cannot be evaluated.",
+                new SourceLocation(definition.ProjectFile), "Add <EvaluationData Include=\"data/test.csv\" /> with held-out rows the model never trained on.");
+        }
+        DataGuard.EnsureUnchanged(validation, DataRole.Evaluation);
+        var table = DataTable.Load(files.Select(f => f.Path), validation.Schema);
+
+        var clock = Stopwatch.StartNew();
+        using var scorer = OnnxScorer.Load(workspace.ModelPath);
+        var outputs = scorer.Score(table);
+        var scoringSeconds = clock.Elapsed.TotalSeconds;
+
+        var metrics = ComputeMetrics(definition.ModelTask, table, validation.Labels, outputs);
+        var report = new EvaluationReport(metrics, QualityGates.Evaluate(definition, metrics), table.RowCount, "CPU", scoringSeconds);
+        if (!report.Passed)
+        {
+            // Kept for inspection under another name: evaluation.json is the step's MSBuild output, and writing it
+            // would let the next build skip a model that failed its gates.
+            MlOpsJson.WriteFile(failedReportPath, report);
+            AtomicFile.TryDelete(workspace.EvaluationReportPath);
+            throw new MlOpsException(report.Gates.Where(g => !g.Passed).Select(g => Diagnostic.Error(DiagnosticCodes.GateFailed,
+                $"Quality gate failed: {g.Message}.", new SourceLocation(definition.ProjectFile),
+                "Improve the model or its data, or change the QualityGate bound if it no longer fits.")).ToList());
+        }
+        MlOpsJson.WriteFile(workspace.EvaluationReportPath, report);
+        return report;
+    }
+
+    internal static IReadOnlyDictionary<string, double> ComputeMetrics(ModelTask task, DataTable table, LabelClasses labels, IReadOnlyDictionary<string, ScoredOutput> outputs)
+    {
+        switch (task)
+        {
+            case ModelTask.BinaryClassification:
+            {
+                var truth = ((Data.TextColumn)table.Label).Values.Select(labels.IsPositive).ToArray();
+                var probability = (outputs.GetValueOrDefault("Probability") ?? outputs["Score"]).Floats!;
+                var predicted = outputs.TryGetValue("PredictedLabel", out var label) && label.Booleans is { } flags ? flags : probability.Select(p => p > 0.5f).ToArray();
+                return Metrics.Binary(truth, probability, predicted);
+            }
+            case ModelTask.MulticlassClassification:
+            {
+                var index = labels.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+                var truth = ((Data.TextColumn)table.Label).Values.Select(v => index[v]).ToArray();
+                var score = outputs["Score"];
+                return Metrics.Multiclass(truth, score.Floats!, score.Width);
+            }
+            default:
+                return Metrics.Regression(((NumericColumn)table.Label).Values, outputs["Score"].Floats!);
+        }
+    }
+}

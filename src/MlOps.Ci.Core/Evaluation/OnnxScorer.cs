@@ -1,0 +1,94 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using MlOps.Ci.Data;
+using MlOps.Ci.Diagnostics;
+
+namespace MlOps.Ci.Evaluation;
+
+/// <summary>The model's outputs for a batch of rows: floats are row-major with <see cref="Width"/> values per row.</summary>
+public sealed record ScoredOutput(string Name, int Width, float[]? Floats = null, bool[]? Booleans = null, string[]? Strings = null);
+
+/// <summary>
+/// Scores rows with the exported ONNX file through ONNX Runtime: what evaluation measures is exactly what will be
+/// served, not the in-memory ML.NET model it came from.
+/// </summary>
+public sealed class OnnxScorer : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string _modelPath;
+
+    private OnnxScorer(InferenceSession session, string modelPath)
+    {
+        _session = session;
+        _modelPath = modelPath;
+    }
+
+    public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
+    public IReadOnlyDictionary<string, NodeMetadata> OutputMetadata => _session.OutputMetadata;
+
+    public static OnnxScorer Load(string modelPath)
+    {
+        try
+        {
+            // ORT warns about benign shape merges in ML.NET-exported graphs; only errors are worth a user's attention.
+            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            return new OnnxScorer(new InferenceSession(modelPath, options), modelPath);
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime cannot load '{modelPath}': {exception.Message}", new SourceLocation(modelPath),
+                "Train again; if the model comes from an external trainer, check it with onnx.checker.");
+        }
+    }
+
+    public IReadOnlyDictionary<string, ScoredOutput> Score(DataTable table)
+    {
+        var inputs = new List<NamedOnnxValue>();
+        foreach (var (name, metadata) in _session.InputMetadata)
+        {
+            var column = table.Features.FirstOrDefault(c => c.Name == name) ?? throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed,
+                $"The model takes input '{name}', which the data does not have.", new SourceLocation(_modelPath),
+                "The evaluation data must have the columns the model was trained on.");
+            int[] shape = [table.RowCount, 1];
+            inputs.Add((column, metadata.ElementDataType) switch
+            {
+                (NumericColumn numeric, TensorElementType.Float) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(numeric.Values, shape)),
+                (Data.TextColumn text, TensorElementType.String) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(text.Values, shape)),
+                _ => throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed,
+                    $"Model input '{name}' takes {metadata.ElementDataType}, but column '{name}' is {column.Kind}.", new SourceLocation(_modelPath),
+                    "Declare the column's type in the schema file to match the model."),
+            });
+        }
+
+        try
+        {
+            using var results = _session.Run(inputs);
+            var outputs = new Dictionary<string, ScoredOutput>(StringComparer.Ordinal);
+            foreach (var result in results)
+            {
+                var name = ColumnNameOf(result.Name);
+                outputs[name] = result.Value switch
+                {
+                    Tensor<float> floats => new ScoredOutput(name, WidthOf(floats, table.RowCount), Floats: floats.ToArray()),
+                    Tensor<bool> booleans => new ScoredOutput(name, WidthOf(booleans, table.RowCount), Booleans: booleans.ToArray()),
+                    Tensor<string> strings => new ScoredOutput(name, WidthOf(strings, table.RowCount), Strings: strings.ToArray()),
+                    _ => new ScoredOutput(name, 0),
+                };
+            }
+            return outputs;
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime failed to score '{Path.GetFileName(_modelPath)}': {exception.Message}",
+                new SourceLocation(_modelPath), "Check that the data's columns have the types the model expects.");
+        }
+    }
+
+    /// <summary>ML.NET's exporter names a graph output after its column with an ".output" suffix (Score.output).</summary>
+    public static string ColumnNameOf(string outputName) =>
+        outputName.EndsWith(".output", StringComparison.Ordinal) ? outputName[..^".output".Length] : outputName;
+
+    private static int WidthOf<T>(Tensor<T> tensor, int rows) => rows == 0 ? 0 : (int)(tensor.Length / rows);
+
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,50 @@
+using MlOps.Ci.Data;
+using MlOps.Ci.Evaluation;
+using MlOps.Ci.Pipeline;
+
+namespace MlOps.Ci.Packaging;
+
+/// <summary>
+/// The model card: everything a reviewer, the release side or an auditor needs to know about a packaged model,
+/// stored as model-card.json inside the package.
+/// </summary>
+public sealed record ModelCard(
+    int SchemaVersion,
+    string Name,
+    string Version,
+    ModelTask Task,
+    DateTimeOffset CreatedAt,
+    ModelFingerprints Fingerprints,
+    SourceInfo Source,
+    TrainerInfo Trainer,
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyList<GateVerdict> Gates,
+    ModelSignature Signature,
+    EnvironmentInfo Environment,
+    StepTimings Timings)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+/// <summary>
+/// <see cref="Model"/> identifies everything that determines the model; <see cref="Data"/> and <see cref="Definition"/>
+/// are its parts, so a change can be traced to the input that caused it.
+/// </summary>
+public sealed record ModelFingerprints(string Model, string Definition, IReadOnlyList<DataFingerprint> Data);
+
+/// <summary>A data file by its path relative to the project (forward slashes), so cards compare across machines.</summary>
+public sealed record DataFingerprint(string Path, DataRole Role, long Rows, string Fingerprint);
+
+public sealed record TrainerInfo(string Name, IReadOnlyDictionary<string, string> Parameters, int Seed);
+
+/// <summary>One input or output of the ONNX graph; <see cref="Kind"/> says how a raw column value maps to it.</summary>
+public sealed record TensorSpec(string Name, string ElementType, IReadOnlyList<long> Shape, ColumnKind? Kind = null);
+
+public sealed record ModelSignature(
+    IReadOnlyList<TensorSpec> Inputs,
+    IReadOnlyList<TensorSpec> Outputs,
+    string LabelColumn,
+    IReadOnlyList<string>? Classes,
+    string? PositiveClass);
+
+public sealed record StepTimings(double TrainingSeconds, double ExportSeconds, double ScoringSeconds);

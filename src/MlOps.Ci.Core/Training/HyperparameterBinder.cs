@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Reflection;
+using MlOps.Ci.Diagnostics;
+
+namespace MlOps.Ci.Training;
+
+/// <summary>
+/// Sets <c>&lt;Hyperparameter Include="NumberOfTrees" Value="200" /&gt;</c> on the trainer's ML.NET Options object by
+/// name, so every option ML.NET documents is available without a table of our own to keep in step with it.
+/// </summary>
+public static class HyperparameterBinder
+{
+    public static IReadOnlyList<string> NamesOf(Type optionsType) =>
+        Members(optionsType).Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+
+    public static bool Has(Type optionsType, string name) => Find(optionsType, name) is not null;
+
+    public static void Apply(object options, string name, string value, string trainer, SourceLocation where)
+    {
+        var member = Find(options.GetType(), name) ?? throw MlOpsException.Of(DiagnosticCodes.UnknownHyperparameter,
+            $"Trainer '{trainer}' has no hyperparameter '{name}'.", where, $"Its hyperparameters are: {string.Join(", ", NamesOf(options.GetType()))}.");
+        var type = member switch
+        {
+            FieldInfo field => field.FieldType,
+            PropertyInfo property => property.PropertyType,
+            _ => throw new InvalidOperationException(),
+        };
+        if (!TryConvert(value, type, out var converted))
+        {
+            var target = Nullable.GetUnderlyingType(type) ?? type;
+            var expected = target.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(target))}" : $"a {target.Name}";
+            throw MlOpsException.Of(DiagnosticCodes.InvalidHyperparameterValue, $"Hyperparameter '{member.Name}' of '{trainer}' cannot be '{value}': it takes {expected}.",
+                where, "Numbers use '.' for decimals.");
+        }
+        switch (member)
+        {
+            case FieldInfo field:
+                field.SetValue(options, converted);
+                break;
+            case PropertyInfo property:
+                property.SetValue(options, converted);
+                break;
+        }
+    }
+
+    private static IEnumerable<MemberInfo> Members(Type optionsType) =>
+        optionsType.GetFields(BindingFlags.Public | BindingFlags.Instance).Where(f => !f.IsInitOnly && IsSimple(f.FieldType)).Cast<MemberInfo>()
+            .Concat(optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && IsSimple(p.PropertyType)))
+            .Where(m => m.Name is not ("LabelColumnName" or "FeatureColumnName" or "ExampleWeightColumnName" or "RowGroupColumnName"));
+
+    private static MemberInfo? Find(Type optionsType, string name) =>
+        Members(optionsType).FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsSimple(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal);
+    }
+
+    private static bool TryConvert(string text, Type type, out object? value)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        value = null;
+        if (target.IsEnum)
+        {
+            if (!Enum.TryParse(target, text, ignoreCase: true, out var parsed) || !Enum.IsDefined(target, parsed!))
+                return false;
+            value = parsed;
+            return true;
+        }
+        if (target == typeof(bool))
+        {
+            if (!bool.TryParse(text, out var flag))
+                return false;
+            value = flag;
+            return true;
+        }
+        try
+        {
+            value = Convert.ChangeType(text, target, CultureInfo.InvariantCulture);
+            return true;
+        }
+        catch (Exception exception) when (exception is FormatException or OverflowException or InvalidCastException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace MlOps.Ci.Sdk.Tasks;
+
+/// <summary>
+/// Runs one step of the mlops engine (validate, train, evaluate, package) in its own process. ML.NET and ONNX Runtime
+/// load native libraries and keep state; running them outside MSBuild's (reused) nodes means a build never shares them
+/// with another build, never locks the SDK's files, and a crash in native code fails the step instead of the build
+/// server. The engine prints diagnostics in the canonical <c>file(line,col): error MLOPS1005: …</c> form, which
+/// ToolTask turns into real MSBuild errors with file and line.
+/// </summary>
+public sealed class RunPipelineStep : ToolTask
+{
+    /// <summary>The engine verb: validate, train, evaluate or package.</summary>
+    [Required] public string Step { get; set; } = "";
+
+    /// <summary>The pipeline definition written by <see cref="WritePipelineDefinition"/>.</summary>
+    [Required] public string DefinitionFile { get; set; } = "";
+
+    /// <summary>The engine's entry assembly (tools/engine/mlops.dll in the SDK package).</summary>
+    [Required] public string EngineAssembly { get; set; } = "";
+
+    protected override string ToolName => OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+
+    /// <summary>The same dotnet host that runs this build (the CLI sets DOTNET_HOST_PATH), so the engine runs on a runtime we know exists.</summary>
+    protected override string GenerateFullPathToTool() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : ToolName;
+
+    protected override string GenerateCommandLineCommands()
+    {
+        var builder = new CommandLineBuilder();
+        builder.AppendSwitch("exec");
+        builder.AppendFileNameIfNotNull(EngineAssembly);
+        builder.AppendSwitch(Step);
+        builder.AppendSwitch("--definition");
+        builder.AppendFileNameIfNotNull(DefinitionFile);
+        return builder.ToString();
+    }
+
+    protected override bool ValidateParameters()
+    {
+        if (File.Exists(EngineAssembly))
+            return true;
+        Log.LogError(null, "MLOPS5005", null, EngineAssembly, 0, 0, 0, 0, $"The mlops engine '{EngineAssembly}' is missing; the MlOps.Ci.Sdk package is incomplete. Clear it from the NuGet cache and restore again.");
+        return false;
+    }
+
+    // Engine output carries results (metrics, gate verdicts) a user wants to see at the default verbosity.
+    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
+}
