@@ -85,24 +85,30 @@ public static class SchemaResolver
         return schema;
     }
 
+    /// <summary>
+    /// A column is numeric when nearly every sampled value is a number. A few values that are not (at most 2%) make
+    /// it a numeric column with bad cells, which validation then reports by line, rather than silently turning a
+    /// corrupted numeric column into categories.
+    /// </summary>
     private static ColumnKind Infer(IReadOnlyList<string[]> sample, int index)
     {
-        bool allNumbers = true, allBooleans = true, any = false;
+        int present = 0, numbers = 0, booleans = 0;
         foreach (var row in sample)
         {
             if (index >= row.Length || CellValues.IsMissing(row[index]))
                 continue;
-            any = true;
-            allNumbers &= CellValues.TryParseNumber(row[index], out _);
-            allBooleans &= CellValues.TryParseBoolean(row[index], out _);
-            if (!allNumbers && !allBooleans)
-                break;
+            present++;
+            if (CellValues.TryParseNumber(row[index], out _))
+                numbers++;
+            if (CellValues.TryParseBoolean(row[index], out _))
+                booleans++;
         }
-        if (!any)
+        if (present == 0 || numbers == present)
             return ColumnKind.Numeric;
-        if (allNumbers)
-            return ColumnKind.Numeric;
-        return allBooleans ? ColumnKind.Boolean : ColumnKind.Categorical;
+        if (booleans == present)
+            return ColumnKind.Boolean;
+        var tolerated = Math.Max(1, present / 50);
+        return present - numbers <= tolerated && numbers >= 10 ? ColumnKind.Numeric : ColumnKind.Categorical;
     }
 
     private static void WarnIfIdentifier(ColumnSchema column, IReadOnlyList<string[]> sample, int index, string file, ICollection<Diagnostic> warnings)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The repository's own build (NUKE is not available here, so plain bash over the dotnet CLI).
+#
+#   build/build.sh pack     pack MlOps.Ci.Sdk (with its engine) into artifacts/packages/
+#   build/build.sh sample   pack, then build samples/churn through the packed SDK: the main job, embedded defaults
+#   build/build.sh test     pack, build and run every test suite; ends with "N passed, N failed, N skipped"
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Worker nodes that outlive the build keep files open and hold CPU on a 2-core runner; none are needed here.
+export MSBUILDDISABLENODEREUSE=1
+
+configuration="${CONFIGURATION:-Release}"
+packages="$root/artifacts/packages"
+
+pack() {
+  rm -f "$packages"/MlOps.Ci.Sdk.*.nupkg
+  dotnet pack src/MlOps.Ci.Sdk/MlOps.Ci.Sdk.csproj -c "$configuration" -o "$packages" -nologo -v:q
+  echo "Packed: $(ls "$packages"/MlOps.Ci.Sdk.*.nupkg)"
+}
+
+sample() {
+  pack
+  # A folder of our own for extracted packages: a re-packed SDK of the same version is then never shadowed by an
+  # older copy in the user's global NuGet cache.
+  export NUGET_PACKAGES="$root/artifacts/nuget-packages"
+  rm -rf "$NUGET_PACKAGES/mlops.ci.sdk"
+  dotnet build samples/churn/churn.mlproj -nologo
+  echo "Model package: $(ls samples/churn/bin/Release/*.mlpkg)"
+}
+
+test() {
+  pack
+  local results="$root/artifacts/test-results"
+  rm -rf "$results" && mkdir -p "$results"
+  dotnet build MlOps.Ci.sln -c "$configuration" -nologo -v:q
+  local status=0
+  dotnet test MlOps.Ci.sln -c "$configuration" --no-build -nologo --logger "console;verbosity=normal" \
+    --results-directory "$results" 2>&1 | tee "$results/dotnet-test.log" || status=$?
+
+  # Totals over every suite; further suites (Node, workflow lint) add their own counts here.
+  local passed=0 failed=0 skipped=0
+  while read -r f p s; do
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  done < <(sed -nE 's/.*(Passed|Failed)!.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \3 \4/p' "$results/dotnet-test.log")
+  if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [[ $failed -eq 0 ]]
+}
+
+case "${1:-}" in
+  pack) pack ;;
+  sample) sample ;;
+  test) test ;;
+  *) echo "usage: build/build.sh pack|sample|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Shouldly;
+
+namespace MlOps.Ci.EndToEnd.Tests;
+
+[Collection(SdkCollection.Name)]
+public sealed class SdkBuildSpecs(BuiltSample sample)
+{
+    [Fact]
+    public void I_can_build_the_sample_through_the_packed_sdk_and_get_a_package_with_real_metrics()
+    {
+        sample.FirstBuild.ExitCode.ShouldBe(0, sample.FirstBuild.ToString());
+        var package = new PackageContents(sample.Project.PackagePath());
+
+        package.Entries.ShouldBe(["model.onnx", "model-card.json", "data-profile.json"], ignoreOrder: true);
+        package.Onnx.Length.ShouldBeGreaterThan(1000);
+        var card = package.Card;
+        card.GetProperty("name").GetString().ShouldBe("churn");
+        card.GetProperty("metrics").GetProperty("AUC").GetDouble().ShouldBeGreaterThan(0.75);
+        card.GetProperty("gates").EnumerateArray().ShouldAllBe(g => g.GetProperty("passed").GetBoolean());
+        var data = card.GetProperty("fingerprints").GetProperty("data").EnumerateArray().ToList();
+        data.Select(d => d.GetProperty("path").GetString()).ShouldBe(["data/train.csv", "data/test.csv"]);
+        data.ShouldAllBe(d => d.GetProperty("fingerprint").GetString()!.StartsWith("xxh128:") && d.GetProperty("fingerprint").GetString()!.Length == 39);
+        card.GetProperty("fingerprints").GetProperty("model").GetString()!.ShouldStartWith("xxh128:");
+        card.GetProperty("environment").GetProperty("onnxRuntimeVersion").GetString().ShouldNotBeNullOrEmpty();
+        package.Profile.GetProperty("rows").GetInt64().ShouldBe(4000);
+    }
+
+    [Fact]
+    public void The_packaged_onnx_model_takes_the_raw_feature_columns()
+    {
+        var card = new PackageContents(sample.Project.PackagePath()).Card;
+        var inputs = card.GetProperty("signature").GetProperty("inputs").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("name").GetString()!, i => i.GetProperty("elementType").GetString());
+
+        inputs["Contract"].ShouldBe("string");
+        inputs["Tenure"].ShouldBe("float");
+        inputs.ShouldNotContainKey("CustomerId");
+        inputs.ShouldNotContainKey("Churned");
+    }
+
+    [Fact]
+    public void A_second_build_with_nothing_changed_does_no_work()
+    {
+        var modelWritten = File.GetLastWriteTimeUtc(sample.Project.ModelPath);
+        var packageWritten = File.GetLastWriteTimeUtc(sample.Project.PackagePath());
+
+        var trainAgain = sample.Project.Build("-t:TrainModel", "-v:n");
+        var buildAgain = sample.Project.Build("-v:n");
+
+        trainAgain.ExitCode.ShouldBe(0, trainAgain.ToString());
+        trainAgain.Output.ShouldContain("Skipping target \"TrainModel\" because all output files are up-to-date");
+        trainAgain.Output.ShouldNotContain("Trained ");
+        buildAgain.ExitCode.ShouldBe(0, buildAgain.ToString());
+        buildAgain.Output.ShouldContain("Skipping target \"PackageModel\" because all output files are up-to-date");
+        File.GetLastWriteTimeUtc(sample.Project.ModelPath).ShouldBe(modelWritten);
+        File.GetLastWriteTimeUtc(sample.Project.PackagePath()).ShouldBe(packageWritten);
+    }
+}
+
+public sealed class SdkFailureSpecs : IClassFixture<PackedSdkFixture>, IDisposable
+{
+    private readonly ModelProject _project;
+
+    public SdkFailureSpecs(PackedSdkFixture fixture) => _project = fixture.Sdk.CopySample("churn");
+
+    public void Dispose() => _project.Dispose();
+
+    [Fact]
+    public void A_gate_that_cannot_pass_fails_the_build_with_the_gate_message_and_no_package()
+    {
+        _project.EditProject("<QualityGate Include=\"AUC\" Minimum=\"0.80\" />", "<QualityGate Include=\"AUC\" Minimum=\"0.999\" />");
+
+        var result = _project.Build();
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("error MLOPS3002: Quality gate failed: AUC = 0.");
+        result.Output.ShouldContain("is below the minimum 0.999");
+        result.Output.ShouldContain("churn.mlproj");
+        File.Exists(_project.PackagePath()).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_corrupted_csv_fails_ValidateData_naming_file_line_and_column()
+    {
+        _project.SetCell("data/train.csv", line: 101, column: 2, value: "twelve");
+
+        var result = _project.Build("-t:ValidateData");
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("train.csv(101,2): error MLOPS1005: 'twelve' in column 'Tenure' is not a number.");
+    }
+
+    [Fact]
+    public void A_failed_build_leaves_the_earlier_package_untouched()
+    {
+        _project.Build().ExitCode.ShouldBe(0);
+        var before = File.ReadAllBytes(_project.PackagePath());
+
+        _project.SetCell("data/train.csv", line: 7, column: 3, value: "\"12,5\"x");
+        var result = _project.Build();
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("train.csv(7,");
+        File.ReadAllBytes(_project.PackagePath()).ShouldBe(before);
+        Directory.GetFiles(Path.GetDirectoryName(_project.PackagePath())!, "*.tmp").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Changing_a_hyperparameter_retrains_but_changing_only_a_gate_bound_does_not_change_the_model()
+    {
+        _project.Build().ExitCode.ShouldBe(0);
+        var first = File.ReadAllBytes(_project.ModelPath);
+
+        _project.EditProject("Include=\"NumberOfTrees\" Value=\"200\"", "Include=\"NumberOfTrees\" Value=\"50\"");
+        var result = _project.Build("-v:n");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("Trained FastTree");
+        File.ReadAllBytes(_project.ModelPath).ShouldNotBe(first);
+    }
+
+    [Fact]
+    public void An_unknown_trainer_fails_before_reading_any_data_with_the_choices()
+    {
+        var result = _project.Build("-p:Trainer=GradientMagic");
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("error MLOPS2001: Trainer 'GradientMagic' is not available for BinaryClassification.");
+        result.Output.ShouldContain("LightGbm");
+    }
+}
+
+public sealed class PackedSdkFixture : IDisposable
+{
+    public PackedSdk Sdk { get; } = new();
+
+    public void Dispose() => Sdk.Dispose();
+}
+
+public sealed class DeterminismSpecs : IClassFixture<PackedSdkFixture>
+{
+    private readonly PackedSdk _sdk;
+
+    public DeterminismSpecs(PackedSdkFixture fixture) => _sdk = fixture.Sdk;
+
+    [Fact]
+    public void Two_clean_builds_of_the_same_inputs_produce_byte_identical_onnx_models()
+    {
+        using var first = _sdk.CopySample("churn");
+        using var second = _sdk.CopySample("churn");
+
+        first.Build().ExitCode.ShouldBe(0);
+        second.Build().ExitCode.ShouldBe(0);
+
+        File.ReadAllBytes(second.ModelPath).ShouldBe(File.ReadAllBytes(first.ModelPath));
+        var firstCard = new PackageContents(first.PackagePath()).Card;
+        var secondCard = new PackageContents(second.PackagePath()).Card;
+        Fingerprint(secondCard).ShouldBe(Fingerprint(firstCard));
+    }
+
+    private static string Fingerprint(JsonElement card) => card.GetProperty("fingerprints").GetProperty("model").GetString()!;
+}
