@@ -3,7 +3,8 @@ namespace MlOps.Ci.Diagnostics;
 /// <summary>
 /// Every code a user can meet. Codes are stable: never reuse or renumber one. Each is documented, with what to do,
 /// in docs/diagnostics.md (a test checks that the table and this class agree).
-/// 1xxx data, 2xxx training and export, 3xxx evaluation and gates, 4xxx packaging, 5xxx the pipeline definition.
+/// 1xxx data, 2xxx training and export, 3xxx evaluation and gates, 4xxx packaging, 5xxx the pipeline definition,
+/// 6xxx versions as inputs: lock file, caches, registries and remote data.
 /// </summary>
 public static class DiagnosticCodes
 {
@@ -52,6 +53,24 @@ public static class DiagnosticCodes
     public const string NoTrainingData = "MLOPS5004";
     public const string StepInputMissing = "MLOPS5005";
     public const string NoEvaluationData = "MLOPS5006";
+
+    public const string LockMismatch = "MLOPS6001";
+    public const string LockFileInvalid = "MLOPS6002";
+    public const string LockFileMissing = "MLOPS6003";
+    public const string RegistryUnreachable = "MLOPS6101";
+    public const string RegistryUnauthorized = "MLOPS6102";
+    public const string RegistryForbidden = "MLOPS6103";
+    public const string RegistryServerError = "MLOPS6104";
+    public const string DigestMismatch = "MLOPS6105";
+    public const string TruncatedDownload = "MLOPS6106";
+    public const string CacheEntryCorrupt = "MLOPS6107";
+    public const string RegistryReferenceInvalid = "MLOPS6108";
+    public const string ArtifactNotFound = "MLOPS6109";
+    public const string RemoteCacheUnavailable = "MLOPS6110";
+    public const string RegistryRequestRejected = "MLOPS6111";
+    public const string DataDownloadFailed = "MLOPS6201";
+    public const string DataHashMismatch = "MLOPS6202";
+    public const string RemoteDataNotLocked = "MLOPS6203";
 
     public const string InternalError = "MLOPS9001";
 }

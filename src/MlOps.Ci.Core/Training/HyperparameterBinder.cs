@@ -75,6 +75,28 @@ public static class HyperparameterBinder
             value = flag;
             return true;
         }
+        // Convert.ChangeType would accept thousands separators and read a comma-decimal "0,2" as 2; a non-finite value is never a setting.
+        if (target == typeof(double))
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+                return false;
+            value = number;
+            return true;
+        }
+        if (target == typeof(float))
+        {
+            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !float.IsFinite(number))
+                return false;
+            value = number;
+            return true;
+        }
+        if (target == typeof(decimal))
+        {
+            if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                return false;
+            value = number;
+            return true;
+        }
         try
         {
             value = Convert.ChangeType(text, target, CultureInfo.InvariantCulture);
