@@ -37,14 +37,17 @@ test() {
   rm -rf "$results" && mkdir -p "$results"
   dotnet build MlOps.Ci.sln -c "$configuration" -nologo -v:q
   local status=0
-  dotnet test MlOps.Ci.sln -c "$configuration" --no-build -nologo --logger "console;verbosity=normal" \
+  dotnet test MlOps.Ci.sln -c "$configuration" --no-build -nologo --logger "console;verbosity=normal" --logger trx \
     --results-directory "$results" 2>&1 | tee "$results/dotnet-test.log" || status=$?
 
-  # Totals over every suite; further suites (Node, workflow lint) add their own counts here.
-  local passed=0 failed=0 skipped=0
-  while read -r f p s; do
-    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-  done < <(sed -nE 's/.*(Passed|Failed)!.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \3 \4/p' "$results/dotnet-test.log")
+  # Totals over every suite, from each run's TRX counters (skipped tests are "notExecuted" there); further suites
+  # (Node, workflow lint) add their own counts here.
+  local passed=0 failed=0 skipped=0 p f s
+  for trx in "$results"/*.trx; do
+    [[ -f $trx ]] || continue
+    read -r p f s < <(sed -nE 's/.*<Counters [^>]*passed="([0-9]+)" failed="([0-9]+)"[^>]*notExecuted="([0-9]+)".*/\1 \2 \3/p' "$trx" | head -n1)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  done
   if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
   echo "$passed passed, $failed failed, $skipped skipped"
   [[ $failed -eq 0 ]]

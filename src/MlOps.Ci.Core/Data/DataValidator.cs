@@ -12,7 +12,11 @@ namespace MlOps.Ci.Data;
 /// </summary>
 public static class DataValidator
 {
-    public static ValidationReport Validate(PipelineDefinition definition)
+    /// <summary>Validates the definition's local data files (no remote data, no cached fingerprints).</summary>
+    public static ValidationReport Validate(PipelineDefinition definition) =>
+        Validate(definition, DataSource.LocalFiles(definition), ContentHash.OfFile);
+
+    public static ValidationReport Validate(PipelineDefinition definition, IReadOnlyList<DataSource> sources, Func<string, string> fingerprintOf)
     {
         if (definition.TrainingData.Count == 0)
         {
@@ -21,17 +25,17 @@ public static class DataValidator
         }
         var declared = definition.SchemaFile is { } schemaPath ? SchemaFile.Load(schemaPath) : null;
         var bag = new DiagnosticBag();
-        var firstFile = definition.TrainingData[0];
+        var firstFile = sources.First(s => s.Role == DataRole.Training).LocalPath;
         var schema = ResolveSchema(definition, declared, firstFile, bag);
 
         var labelCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         var evaluationLabels = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         var files = new List<DataFileReport>();
-        foreach (var (path, role) in definition.TrainingData.Select(p => (p, DataRole.Training))
-                     .Concat(definition.EvaluationData.Select(p => (p, DataRole.Evaluation))))
+        foreach (var source in sources)
         {
-            var rows = ValidateFile(path, role, schema, bag, role == DataRole.Training ? labelCounts : null, role == DataRole.Evaluation ? evaluationLabels : null);
-            files.Add(new DataFileReport(path, role, rows, ContentHash.OfFile(path)));
+            var rows = ValidateFile(source.LocalPath, source.Role, schema, bag, source.Role == DataRole.Training ? labelCounts : null,
+                source.Role == DataRole.Evaluation ? evaluationLabels : null);
+            files.Add(new DataFileReport(source.Location, source.LocalPath, source.Role, rows, fingerprintOf(source.LocalPath)));
         }
         bag.ThrowIfErrors();
 

@@ -14,6 +14,8 @@ public static class ModelEvaluator
         var workspace = PipelineWorkspace.For(definition);
         var failedReportPath = Path.ChangeExtension(workspace.EvaluationReportPath, ".failed.json");
         AtomicFile.TryDelete(failedReportPath);
+        // A failed evaluation must not leave the previous one behind for PackageModel to pick up.
+        AtomicFile.TryDelete(workspace.EvaluationReportPath);
         if (!File.Exists(workspace.ModelPath))
         {
             throw MlOpsException.Of(DiagnosticCodes.StepInputMissing, $"There is no trained model at '{workspace.ModelPath}'.", new SourceLocation(definition.ProjectFile),

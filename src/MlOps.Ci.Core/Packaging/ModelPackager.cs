@@ -4,6 +4,7 @@ using MlOps.Ci.Evaluation;
 using MlOps.Ci.IO;
 using MlOps.Ci.Pipeline;
 using MlOps.Ci.Training;
+using MlOps.Ci.Versioning;
 
 namespace MlOps.Ci.Packaging;
 
@@ -19,17 +20,18 @@ public static class ModelPackager
         var onnx = File.Exists(workspace.ModelPath) ? File.ReadAllBytes(workspace.ModelPath)
             : throw Missing(workspace.ModelPath, definition, "TrainModel");
 
-        var projectDirectory = Path.GetDirectoryName(definition.ProjectFile) is { Length: > 0 } directory ? directory : Environment.CurrentDirectory;
-        var data = validation.Files.Select(f => new DataFingerprint(Path.GetRelativePath(projectDirectory, f.Path).Replace('\\', '/'), f.Role, f.Rows, f.Fingerprint)).ToList();
-        var definitionFingerprint = ModelFingerprint.OfDefinition(definition, validation.Schema);
+        var projectDirectory = DataSource.ProjectDirectory(definition);
+        var data = validation.Files.Select(f => new DataFingerprint(f.Location, f.Role, f.Rows, f.Fingerprint)).ToList();
         var environment = EnvironmentInfo.Current;
+        var inputs = validation.Inputs ?? InputFingerprints.Compute(definition,
+            validation.Files.Select(f => new DataSource(f.Location, f.Role, f.Path, DataSource.IsRemoteLocation(f.Location))).ToList(), FileHashCache.InMemory(), environment);
         var card = new ModelCard(
             ModelCard.CurrentSchemaVersion,
             definition.ModelName,
             definition.ModelVersion,
             definition.ModelTask,
             DateTimeOffset.UtcNow,
-            new ModelFingerprints(ModelFingerprint.Compute(definitionFingerprint, data, environment), definitionFingerprint, data),
+            new ModelFingerprints(inputs.Model, inputs.Definition, data),
             SourceControl.Describe(projectDirectory),
             new TrainerInfo(training.Trainer, training.Parameters, training.Seed),
             evaluation.Metrics,
@@ -55,7 +57,8 @@ public static class ModelPackager
         using var scorer = OnnxScorer.Load(modelPath);
         var inputs = scorer.InputMetadata.Select(i => new TensorSpec(i.Key, i.Value.ElementDataType.ToString().ToLowerInvariant(),
             i.Value.Dimensions.Select(d => (long)d).ToList(), validation.Schema.Find(i.Key)?.Kind)).ToList();
-        var outputs = scorer.OutputMetadata.Select(o => new TensorSpec(o.Key, o.Value.ElementDataType.ToString().ToLowerInvariant(),
+        // ML.NET's exporter adds outputs such as "mlnet.Score.unusedOutput" that carry nothing a consumer should read.
+        var outputs = scorer.OutputMetadata.Where(o => !o.Key.EndsWith("unusedOutput", StringComparison.Ordinal)).Select(o => new TensorSpec(o.Key, o.Value.ElementDataType.ToString().ToLowerInvariant(),
             o.Value.Dimensions.Select(d => (long)d).ToList())).ToList();
         var classes = validation.Labels.Classes.Count > 0 ? validation.Labels.Classes : null;
         return new ModelSignature(inputs, outputs, validation.Schema.LabelColumn, classes, validation.Labels.PositiveClass);

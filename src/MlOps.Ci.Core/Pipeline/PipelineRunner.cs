@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging;
+using MlOps.Ci.Caching;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.Evaluation;
 using MlOps.Ci.IO;
 using MlOps.Ci.Packaging;
+using MlOps.Ci.Registry;
 using MlOps.Ci.Training;
+using MlOps.Ci.Versioning;
 
 namespace MlOps.Ci.Pipeline;
 
@@ -20,8 +23,10 @@ public enum PipelineStep
 /// The build side's one service: each step reads the definition and the previous steps' outputs from the intermediate
 /// folder and writes its own atomically. MSBuild targets, the CLI and tests all call this.
 /// </summary>
-public sealed class PipelineRunner(ILogger logger)
+public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
 {
+    private readonly RunOptions _options = options ?? new RunOptions();
+
     public static PipelineDefinition LoadDefinition(string path) =>
         MlOpsJson.ReadFile<PipelineDefinition>(path, DiagnosticCodes.DefinitionInvalid,
             "The definition is written by the MlOps.Ci SDK from the project file; build the project again rather than editing it.");
@@ -54,21 +59,45 @@ public sealed class PipelineRunner(ILogger logger)
         var workspace = PipelineWorkspace.For(definition);
         // A failed validation must not leave an earlier report that would let later steps run on bad data.
         AtomicFile.TryDelete(workspace.ValidationReportPath);
-        var report = DataValidator.Validate(definition);
+        var lockFile = ReadLock(definition);
+        var hashes = FileHashCache.Load(workspace.FileHashCachePath);
+        var sources = ResolveData(definition, lockFile, hashes);
+        var inputs = InputFingerprints.Compute(definition, sources, hashes, EnvironmentInfo.Current);
+        if (_options.LockMode == LockMode.Locked)
+            EnsureLocked(definition, lockFile, inputs);
+
+        var report = DataValidator.Validate(definition, sources, hashes.Fingerprint) with { Inputs = inputs };
+        hashes.Save();
         foreach (var warning in report.Warnings)
             logger.LogWarning("{Diagnostic}", warning);
         MlOpsJson.WriteFile(workspace.ValidationReportPath, report);
-        logger.LogInformation("Validated {Files} data file(s), {Rows} rows, {Columns} columns ({Features} features).", report.Files.Count,
-            report.Files.Sum(f => f.Rows), report.Schema.Columns.Count, report.Schema.Features.Count());
+        logger.LogInformation("Validated {Files} data file(s), {Rows} rows, {Columns} columns ({Features} features). Model fingerprint {Fingerprint}.",
+            report.Files.Count, report.Files.Sum(f => f.Rows), report.Schema.Columns.Count, report.Schema.Features.Count(), inputs.Model);
         return report;
     }
 
+    /// <summary>Trains the model, or restores it from a cache when a model with the same fingerprint was built before.</summary>
     public TrainingReport Train(PipelineDefinition definition)
     {
         DefinitionChecks.Check(definition);
-        var report = ModelTrainer.Train(definition, ReadValidation(definition));
-        logger.LogInformation("Trained {Trainer} on {Rows} rows in {Seconds:0.00} s; exported ONNX in {Export:0.00} s.", report.Trainer, report.TrainingRows,
-            report.TrainingSeconds, report.ExportSeconds);
+        var workspace = PipelineWorkspace.For(definition);
+        var validation = ReadValidation(definition);
+        // Outputs of an earlier run must not outlive a failure of this one.
+        foreach (var stale in new[] { workspace.ModelPath, workspace.TrainingReportPath, workspace.ProfilePath })
+            AtomicFile.TryDelete(stale);
+        var inputs = validation.Inputs ?? throw MlOpsException.Of(DiagnosticCodes.StepInputMissing, "validation.json has no input fingerprints.",
+            new SourceLocation(workspace.ValidationReportPath), "Run the ValidateData target again.");
+        DataGuard.EnsureUnchanged(validation, DataRole.Training);
+
+        var report = RestoreFromCache(definition, workspace, inputs.Model);
+        if (report is null)
+        {
+            report = ModelTrainer.Train(definition, validation);
+            logger.LogInformation("Trained {Trainer} on {Rows} rows in {Seconds:0.00} s; exported ONNX in {Export:0.00} s.", report.Trainer, report.TrainingRows,
+                report.TrainingSeconds, report.ExportSeconds);
+        }
+        if (_options.LockMode == LockMode.Update)
+            LockFile.From(definition.ModelName, inputs).Write(LockFile.PathFor(definition.ProjectFile));
         return report;
     }
 
@@ -86,9 +115,108 @@ public sealed class PipelineRunner(ILogger logger)
     public ModelPackage Package(PipelineDefinition definition)
     {
         var package = ModelPackager.Package(definition, ReadValidation(definition));
-        logger.LogInformation("Packaged {Name} {Version} → {Path} (model {Fingerprint}).", package.Card.Name, package.Card.Version, definition.PackagePath,
-            package.Card.Fingerprints.Model);
+        var card = package.Card;
+        logger.LogInformation("Packaged {Name} {Version} → {Path} (model {Fingerprint}).", card.Name, card.Version, definition.PackagePath, card.Fingerprints.Model);
+        if (_options.CacheMode != CacheMode.Off)
+        {
+            OpenCache().StoreAsync(definition.PackagePath, new ModelAnnotations(card.Name, card.Version, card.Fingerprints.Model, card.Source.Commit, card.Metrics,
+                card.Task.ToString())).GetAwaiter().GetResult();
+        }
         return package;
+    }
+
+    /// <summary>
+    /// Compares the current inputs with the lock file and says what the next build would do; changes nothing. In Locked
+    /// mode a difference is an error (MLOPS6001), which is how CI builds check the lock on every run.
+    /// </summary>
+    public StatusReport Status(PipelineDefinition definition)
+    {
+        DefinitionChecks.Check(definition);
+        var workspace = PipelineWorkspace.For(definition);
+        var lockFile = ReadLock(definition);
+        var hashes = FileHashCache.Load(workspace.FileHashCachePath);
+        var inputs = InputFingerprints.Compute(definition, ResolveData(definition, lockFile, hashes), hashes, EnvironmentInfo.Current);
+        hashes.Save();
+        if (_options.LockMode == LockMode.Locked)
+            EnsureLocked(definition, lockFile, inputs);
+        var changes = lockFile?.Compare(inputs) ?? inputs.Data.Select(d => new InputChange(ChangeKind.Added, d.Location, d.Role, null, d.Fingerprint)).ToList();
+        var built = File.Exists(workspace.TrainingReportPath) && File.Exists(workspace.ModelPath)
+            && MlOpsJson.ReadFile<TrainingReport>(workspace.TrainingReportPath, DiagnosticCodes.StepInputMissing, "").ModelFingerprint == inputs.Model;
+        var cachedIn = built ? null : OpenCache().LocateAsync(definition.ModelName, inputs.Model).GetAwaiter().GetResult();
+        var next = built ? "nothing to train: the model in obj/mlops was built from these inputs"
+            : cachedIn is not null ? $"restore the model from {cachedIn} without training" : $"train (no cached model has fingerprint {inputs.Model})";
+        return new StatusReport(definition.ModelName, lockFile is not null && changes.Count == 0 && built, inputs.Model, lockFile?.Fingerprint, changes, built, cachedIn, next);
+    }
+
+    private TrainingReport? RestoreFromCache(PipelineDefinition definition, PipelineWorkspace workspace, string fingerprint)
+    {
+        if (_options.CacheMode == CacheMode.Off)
+            return null;
+        var temporary = Path.Combine(workspace.IntermediateDirectory, $".cached-{Guid.NewGuid():N}.mlpkg");
+        try
+        {
+            var hit = OpenCache().TryRestoreAsync(definition.ModelName, fingerprint, temporary).GetAwaiter().GetResult();
+            if (hit is null)
+            {
+                logger.LogInformation("No cached model has fingerprint {Fingerprint}: training.", fingerprint);
+                return null;
+            }
+            var report = CachedModel.Restore(temporary, workspace, hit.Source);
+            logger.LogInformation("Restored model {Fingerprint} from {Source}; training skipped.", fingerprint, hit.Source);
+            return report;
+        }
+        finally
+        {
+            AtomicFile.TryDelete(temporary);
+        }
+    }
+
+    private ModelCache OpenCache()
+    {
+        var local = new FolderModelRegistry(_options.CacheDirectory ?? FolderModelRegistry.DefaultCacheRoot(), logger);
+        IModelRegistry? remote = string.IsNullOrWhiteSpace(_options.RemoteCache) ? null : new OciModelRegistry(OciReference.Parse(_options.RemoteCache));
+        return new ModelCache(local, remote, _options.CacheMode, logger);
+    }
+
+    private LockFile? ReadLock(PipelineDefinition definition) =>
+        _options.LockMode == LockMode.None ? null : LockFile.Read(LockFile.PathFor(definition.ProjectFile));
+
+    private IReadOnlyList<DataSource> ResolveData(PipelineDefinition definition, LockFile? lockFile, FileHashCache hashes)
+    {
+        var project = DataSource.ProjectDirectory(definition);
+        var where = new SourceLocation(definition.ProjectFile);
+        var fetcher = new DataFetcher(_options.CacheDirectory ?? FolderModelRegistry.DefaultCacheRoot(), hashes, logger);
+        return definition.TrainingData.Select(p => (Path: p, Role: DataRole.Training)).Concat(definition.EvaluationData.Select(p => (Path: p, Role: DataRole.Evaluation)))
+            .Select(item =>
+            {
+                if (!DataSource.IsRemoteLocation(item.Path))
+                {
+                    if (!File.Exists(item.Path))
+                    {
+                        throw MlOpsException.Of(DiagnosticCodes.DataFileNotFound, $"Data file '{item.Path}' does not exist.", new SourceLocation(item.Path),
+                            "Check the Include of the TrainingData/EvaluationData item, relative to the project folder.");
+                    }
+                    return new DataSource(DataSource.LocationOf(item.Path, project), item.Role, item.Path, false);
+                }
+                var pinned = lockFile?.Data.FirstOrDefault(d => d.Location == item.Path && d.Role == item.Role)?.Fingerprint;
+                return fetcher.Resolve(item.Path, item.Role, pinned, _options.LockMode, where);
+            }).ToList();
+    }
+
+    private static void EnsureLocked(PipelineDefinition definition, LockFile? lockFile, InputFingerprints inputs)
+    {
+        var lockPath = LockFile.PathFor(definition.ProjectFile);
+        if (lockFile is null)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.LockFileMissing, $"Locked mode, but there is no {LockFile.FileName} beside the project.", new SourceLocation(lockPath),
+                "Build once without -p:MlOpsLockMode=Locked to write it, and commit it.");
+        }
+        var changes = lockFile.Compare(inputs);
+        if (changes.Count > 0)
+        {
+            throw new MlOpsException(changes.Select(change => Diagnostic.Error(DiagnosticCodes.LockMismatch, $"Input does not match the lock file: {change}.",
+                new SourceLocation(lockPath), "Build without Locked mode to update mlops.lock.json, and commit it with the change.")).ToList());
+        }
     }
 
     private static ValidationReport ReadValidation(PipelineDefinition definition)

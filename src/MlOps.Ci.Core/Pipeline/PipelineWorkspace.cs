@@ -8,6 +8,7 @@ public sealed record PipelineWorkspace(string IntermediateDirectory)
     public string TrainingReportPath => Path.Combine(IntermediateDirectory, "training.json");
     public string ProfilePath => Path.Combine(IntermediateDirectory, "data-profile.json");
     public string EvaluationReportPath => Path.Combine(IntermediateDirectory, "evaluation.json");
+    public string FileHashCachePath => Path.Combine(IntermediateDirectory, "file-hashes.tsv");
 
     public static PipelineWorkspace For(PipelineDefinition definition) => new(definition.IntermediateDirectory);
 }

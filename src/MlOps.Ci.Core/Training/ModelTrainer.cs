@@ -51,7 +51,10 @@ public static class ModelTrainer
         var exportSeconds = clock.Elapsed.TotalSeconds;
 
         var report = new TrainingReport(descriptor.Name, definition.ModelTask, definition.Seed, parameters, table.RowCount,
-            table.Features.Select(f => f.Name).ToList(), outputs, trainingSeconds, exportSeconds);
+            table.Features.Select(f => f.Name).ToList(), outputs, trainingSeconds, exportSeconds)
+        {
+            ModelFingerprint = validation.Inputs?.Model ?? "",
+        };
         MlOpsJson.WriteFile(workspace.ProfilePath, DataProfiler.Profile(table));
         MlOpsJson.WriteFile(workspace.TrainingReportPath, report);
         // The model is written last: it is the step's MSBuild output, so it only appears once everything else has.

@@ -12,4 +12,11 @@ public sealed record TrainingReport(
     IReadOnlyList<string> FeatureColumns,
     IReadOnlyList<string> OutputColumns,
     double TrainingSeconds,
-    double ExportSeconds);
+    double ExportSeconds)
+{
+    /// <summary>The fingerprint of the inputs this model was trained from: the model cache's key.</summary>
+    public string ModelFingerprint { get; init; } = "";
+
+    /// <summary>Set when the model was restored from a cache instead of trained: which cache.</summary>
+    public string? RestoredFrom { get; init; }
+}

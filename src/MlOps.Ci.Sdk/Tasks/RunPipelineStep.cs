@@ -21,6 +21,21 @@ public sealed class RunPipelineStep : ToolTask
     /// <summary>The engine's entry assembly (tools/engine/mlops.dll in the SDK package).</summary>
     [Required] public string EngineAssembly { get; set; } = "";
 
+    /// <summary><c>MlOpsLockMode</c>: Update, Locked or None.</summary>
+    public string? LockMode { get; set; }
+
+    /// <summary><c>MlOpsCacheMode</c>: ReadWrite, Read or Off.</summary>
+    public string? CacheMode { get; set; }
+
+    /// <summary><c>MlOpsCacheDirectory</c>: the local model cache; empty for the engine's default.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary><c>MlOpsRemoteCache</c>: oci://host/repository of a shared model cache; empty for none.</summary>
+    public string? RemoteCache { get; set; }
+
+    /// <summary>Further engine switches, e.g. <c>--json</c> for status.</summary>
+    public string? ExtraArguments { get; set; }
+
     protected override string ToolName => OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
 
     /// <summary>The same dotnet host that runs this build (the CLI sets DOTNET_HOST_PATH), so the engine runs on a runtime we know exists.</summary>
@@ -35,6 +50,12 @@ public sealed class RunPipelineStep : ToolTask
         builder.AppendSwitch(Step);
         builder.AppendSwitch("--definition");
         builder.AppendFileNameIfNotNull(DefinitionFile);
+        builder.AppendSwitchIfNotNull("--lock-mode ", string.IsNullOrEmpty(LockMode) ? null : LockMode);
+        builder.AppendSwitchIfNotNull("--cache-mode ", string.IsNullOrEmpty(CacheMode) ? null : CacheMode);
+        builder.AppendSwitchIfNotNull("--cache-dir ", string.IsNullOrEmpty(CacheDirectory) ? null : CacheDirectory);
+        builder.AppendSwitchIfNotNull("--remote-cache ", string.IsNullOrEmpty(RemoteCache) ? null : RemoteCache);
+        if (!string.IsNullOrEmpty(ExtraArguments))
+            builder.AppendTextUnquoted(" " + ExtraArguments);
         return builder.ToString();
     }
 

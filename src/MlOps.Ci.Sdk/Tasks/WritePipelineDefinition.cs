@@ -136,7 +136,10 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
         return null;
     }
 
-    private static string FullPath(ITaskItem item) => item.GetMetadata("FullPath") is { Length: > 0 } full ? full : Path.GetFullPath(item.ItemSpec);
+    /// <summary>A local item's full path; a URL (https://, oci://) as written, for the engine to fetch.</summary>
+    private static string FullPath(ITaskItem item) =>
+        item.ItemSpec.Contains("://", StringComparison.Ordinal) ? item.ItemSpec
+        : item.GetMetadata("FullPath") is { Length: > 0 } full ? full : Path.GetFullPath(item.ItemSpec);
 
     private void Error(string code, string message) =>
         Log.LogError(subcategory: null, errorCode: code, helpKeyword: null, file: ProjectFile, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
