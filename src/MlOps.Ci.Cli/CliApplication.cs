@@ -27,13 +27,30 @@ public static class CliApplication
         root.Options.Add(verbose);
         var build = new BuildOptions();
 
+        var stepsOption = new Option<string?>("--steps")
+        {
+            Description = "Comma-separated steps known to be out of date (validate,train,evaluate,package); steps that consume their outputs are added. Default: all.",
+        };
+        var throughOption = new Option<PipelineStep>("--through") { Description = "The last step to run.", DefaultValueFactory = _ => PipelineStep.Package };
+        var run = new Command("run", "Run the build-side steps in order, in one process (what the MSBuild targets call).") { stepsOption, throughOption };
+        build.AddTo(run);
+        run.SetAction(parse => Guard(() =>
+        {
+            var runner = new PipelineRunner(new ConsoleLogger(parse.GetValue(verbose)), build.Read(parse));
+            var steps = parse.GetValue(stepsOption) is { Length: > 0 } list
+                ? list.Split(',', ';').Where(s => s.Trim().Length > 0).Select(s => Enum.Parse<PipelineStep>(s.Trim(), ignoreCase: true)).ToList()
+                : Enum.GetValues<PipelineStep>().ToList();
+            runner.RunOutOfDate(PipelineRunner.LoadDefinition(build.DefinitionPath(parse)), steps, parse.GetValue(throughOption));
+            return Success;
+        }));
+        root.Subcommands.Add(run);
+
         foreach (var (name, steps, description) in new (string, PipelineStep[], string)[]
                  {
                      ("validate", [PipelineStep.Validate], "Validate the data against the resolved schema (ValidateData)."),
                      ("train", [PipelineStep.Train], "Train the model, or restore it from the model cache, and export it to ONNX (TrainModel)."),
                      ("evaluate", [PipelineStep.Evaluate], "Score the evaluation data with the ONNX model and apply the quality gates (EvaluateModel)."),
                      ("package", [PipelineStep.Package], "Write the model package and store it in the model cache (PackageModel)."),
-                     ("run", Enum.GetValues<PipelineStep>(), "Run every build-side step in order."),
                  })
         {
             var command = new Command(name, description);

@@ -39,17 +39,29 @@ public sealed class PackedSdk : IDisposable
         var package = FindPackage() ?? PackNow();
         Version = Path.GetFileNameWithoutExtension(package)["MlOps.Ci.Sdk.".Length..];
         PackagesCache = Directory.CreateTempSubdirectory("mlops-e2e-nuget-").FullName;
+        ModelCache = Directory.CreateTempSubdirectory("mlops-e2e-cache-").FullName;
     }
 
     public string Version { get; }
     public string PackagesCache { get; }
+
+    /// <summary>The local model cache of this run: tests never share models with the machine's own cache.</summary>
+    public string ModelCache { get; }
+
+    /// <summary>The environment of every dotnet build a test runs.</summary>
+    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    {
+        ["NUGET_PACKAGES"] = PackagesCache,
+        ["MLOPS_CACHE_DIR"] = ModelCache,
+        ["MLOPS_REMOTE_CACHE"] = null,
+    };
 
     public static string? FindPackage() =>
         Directory.Exists(Repository.PackagesFolder) ? Directory.GetFiles(Repository.PackagesFolder, "MlOps.Ci.Sdk.*.nupkg").OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault() : null;
 
     private static string PackNow()
     {
-        var result = Dotnet.Run(Repository.Root, null, "pack", "src/MlOps.Ci.Sdk/MlOps.Ci.Sdk.csproj", "-c", "Release", "-o", Repository.PackagesFolder);
+        var result = Dotnet.Run(Repository.Root, new Dictionary<string, string?>(), "pack", "src/MlOps.Ci.Sdk/MlOps.Ci.Sdk.csproj", "-c", "Release", "-o", Repository.PackagesFolder);
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"Packing the SDK failed:\n{result}");
         return FindPackage() ?? throw new InvalidOperationException("dotnet pack produced no MlOps.Ci.Sdk package.");
@@ -85,12 +97,15 @@ public sealed class PackedSdk : IDisposable
 
     public void Dispose()
     {
-        try
+        foreach (var folder in new[] { PackagesCache, ModelCache })
         {
-            Directory.Delete(PackagesCache, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }
@@ -102,8 +117,18 @@ public sealed class ModelProject(string folder, string projectFile, PackedSdk sd
     public string IntermediateFolder => Path.Combine(Folder, "obj", "mlops");
     public string ModelPath => Path.Combine(IntermediateFolder, "model.onnx");
 
-    public ProcessResult Build(params string[] arguments) =>
-        Dotnet.Run(Folder, sdk.PackagesCache, ["build", ProjectFile, "-nologo", .. arguments]);
+    public ProcessResult Build(params string[] arguments) => BuildWith(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Builds with extra environment variables (a remote cache, another local cache).</summary>
+    public ProcessResult BuildWith(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var merged = new Dictionary<string, string?>(sdk.Environment);
+        foreach (var (name, value) in environment)
+            merged[name] = value;
+        return Dotnet.Run(Folder, merged, ["build", ProjectFile, "-nologo", .. arguments]);
+    }
+
+    public string LockFilePath => Path.Combine(Folder, "mlops.lock.json");
 
     public string PackagePath(string name = "churn", string version = "1.0.0") => Path.Combine(Folder, "bin", "Release", $"{name}.{version}.mlpkg");
 
@@ -166,7 +191,7 @@ public sealed class PackageContents
 
 public static class Dotnet
 {
-    public static ProcessResult Run(string workingDirectory, string? nugetPackages, params string[] arguments)
+    public static ProcessResult Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -176,8 +201,13 @@ public static class Dotnet
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        if (nugetPackages is not null)
-            start.Environment["NUGET_PACKAGES"] = nugetPackages;
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
+        }
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         // Plain console output: the terminal logger would rewrite lines the assertions read.
@@ -195,5 +225,97 @@ public static class Dotnet
         }
         process.WaitForExit();
         return new ProcessResult(process.ExitCode, output.ToString());
+    }
+}
+
+/// <summary>
+/// A real OCI registry (Debian's docker-registry, the CNCF distribution) on a free loopback port with its own storage.
+/// Missing binary: tests using it are skipped with the reason, except under CI=true where that is a failure.
+/// </summary>
+public sealed class LocalRegistry : IDisposable
+{
+    private readonly Process? _process;
+    private readonly string _folder;
+
+    public LocalRegistry()
+    {
+        _folder = Directory.CreateTempSubdirectory("mlops-e2e-registry-").FullName;
+        var binary = FindBinary();
+        if (binary is null)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true")
+                throw new InvalidOperationException("docker-registry is not installed, and CI=true requires the registry tests to run (apt-get install docker-registry).");
+            return;
+        }
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var config = Path.Combine(_folder, "config.yml");
+        File.WriteAllText(config, $"""
+            version: 0.1
+            log:
+              level: error
+            storage:
+              filesystem:
+                rootdirectory: {Path.Combine(_folder, "data")}
+            http:
+              addr: 127.0.0.1:{Port}
+            """);
+        _process = Process.Start(new ProcessStartInfo(binary, ["serve", config]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                if (http.GetAsync($"http://127.0.0.1:{Port}/v2/").GetAwaiter().GetResult().IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            Thread.Sleep(100);
+        }
+        throw new InvalidOperationException($"docker-registry did not start on 127.0.0.1:{Port}.");
+    }
+
+    public int Port { get; }
+    public bool Available => _process is not null;
+    public static string? SkipReason => FindBinary() is null && Environment.GetEnvironmentVariable("CI") != "true"
+        ? "docker-registry is not installed (apt-get install docker-registry); CI installs it and runs this test." : null;
+
+    public string Reference(string repository) => $"oci://127.0.0.1:{Port}/{repository}";
+
+    private static string? FindBinary() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "docker-registry")).FirstOrDefault(File.Exists);
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A fact that needs the local OCI registry: skipped, with the reason, where it cannot run outside CI.</summary>
+public sealed class RegistryFactAttribute : FactAttribute
+{
+    public RegistryFactAttribute()
+    {
+        if (LocalRegistry.SkipReason is { } reason)
+            Skip = reason;
     }
 }

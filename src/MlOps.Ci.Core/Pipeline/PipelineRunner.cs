@@ -53,6 +53,24 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
         }
     }
 
+    /// <summary>
+    /// Runs the steps the caller found out of date (MSBuild's Inputs/Outputs) in one process, adding those that consume
+    /// a rerun step's output: a retrained model must be re-evaluated, and a new model or evaluation re-packaged. In
+    /// Locked mode the lock file is checked first even when no step is out of date.
+    /// </summary>
+    public IReadOnlyList<PipelineStep> RunOutOfDate(PipelineDefinition definition, IReadOnlyCollection<PipelineStep> outOfDate, PipelineStep through)
+    {
+        var steps = new SortedSet<PipelineStep>(outOfDate.Where(s => s <= through));
+        if (steps.Contains(PipelineStep.Train) && through >= PipelineStep.Evaluate)
+            steps.Add(PipelineStep.Evaluate);
+        if ((steps.Contains(PipelineStep.Train) || steps.Contains(PipelineStep.Evaluate)) && through >= PipelineStep.Package)
+            steps.Add(PipelineStep.Package);
+        if (_options.LockMode == LockMode.Locked && !steps.Contains(PipelineStep.Validate))
+            Status(definition);
+        Run(definition, steps);
+        return steps.ToList();
+    }
+
     public ValidationReport Validate(PipelineDefinition definition)
     {
         DefinitionChecks.Check(definition);

@@ -4,7 +4,7 @@ using Microsoft.Build.Utilities;
 namespace MlOps.Ci.Sdk.Tasks;
 
 /// <summary>
-/// Runs one step of the mlops engine (validate, train, evaluate, package) in its own process. ML.NET and ONNX Runtime
+/// Runs the mlops engine in its own process: the out-of-date build steps in one go, or the status check. ML.NET and ONNX Runtime
 /// load native libraries and keep state; running them outside MSBuild's (reused) nodes means a build never shares them
 /// with another build, never locks the SDK's files, and a crash in native code fails the step instead of the build
 /// server. The engine prints diagnostics in the canonical <c>file(line,col): error MLOPS1005: …</c> form, which
@@ -12,8 +12,14 @@ namespace MlOps.Ci.Sdk.Tasks;
 /// </summary>
 public sealed class RunPipelineStep : ToolTask
 {
-    /// <summary>The engine verb: validate, train, evaluate or package.</summary>
+    /// <summary>The engine verb: run (the steps in <see cref="Steps"/>) or status.</summary>
     [Required] public string Step { get; set; } = "";
+
+    /// <summary>For run: the steps MSBuild found out of date (validate, train, evaluate, package).</summary>
+    public string[] Steps { get; set; } = [];
+
+    /// <summary>For run: the last step the invoked target needs.</summary>
+    public string? Through { get; set; }
 
     /// <summary>The pipeline definition written by <see cref="WritePipelineDefinition"/>.</summary>
     [Required] public string DefinitionFile { get; set; } = "";
@@ -50,6 +56,9 @@ public sealed class RunPipelineStep : ToolTask
         builder.AppendSwitch(Step);
         builder.AppendSwitch("--definition");
         builder.AppendFileNameIfNotNull(DefinitionFile);
+        if (Steps.Length > 0)
+            builder.AppendSwitchIfNotNull("--steps ", string.Join(",", Steps));
+        builder.AppendSwitchIfNotNull("--through ", string.IsNullOrEmpty(Through) ? null : Through);
         builder.AppendSwitchIfNotNull("--lock-mode ", string.IsNullOrEmpty(LockMode) ? null : LockMode);
         builder.AppendSwitchIfNotNull("--cache-mode ", string.IsNullOrEmpty(CacheMode) ? null : CacheMode);
         builder.AppendSwitchIfNotNull("--cache-dir ", string.IsNullOrEmpty(CacheDirectory) ? null : CacheDirectory);
