@@ -31,7 +31,25 @@ sample() {
   echo "Model package: $(ls samples/churn/bin/Release/*.mlpkg)"
 }
 
+# What the tests run for real: Debian's docker-registry (the CNCF distribution) and htpasswd for its auth tests.
+# Installed when missing and we can (root with apt-get); otherwise those tests skip with the reason, except under
+# CI=true where they must run.
+prerequisites() {
+  local missing=()
+  command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+  ((${#missing[@]})) || return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "warning: ${missing[*]} missing and cannot be installed here; registry tests will be skipped" >&2
+  fi
+}
+
 test() {
+  prerequisites
   pack
   local results="$root/artifacts/test-results"
   rm -rf "$results" && mkdir -p "$results"

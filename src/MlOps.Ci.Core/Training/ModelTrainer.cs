@@ -23,27 +23,13 @@ public static class ModelTrainer
     public static TrainingReport Train(PipelineDefinition definition, ValidationReport validation)
     {
         var workspace = PipelineWorkspace.For(definition);
-        var descriptor = TrainerCatalog.Find(definition);
-        var (options, parameters) = BuildOptions(definition, descriptor);
         DataGuard.EnsureUnchanged(validation, DataRole.Training);
-
         var table = DataTable.Load(validation.Files.Where(f => f.Role == DataRole.Training).Select(f => f.Path), validation.Schema);
-        var ml = new MLContext(definition.Seed);
-        var trainingView = ToDataView(table, definition.ModelTask, validation.Labels, includeLabel: true);
-        var pipeline = BuildPipeline(ml, table, descriptor, options, definition.ModelTask);
 
         var clock = Stopwatch.StartNew();
-        ITransformer model;
-        try
-        {
-            model = pipeline.Fit(trainingView);
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException)
-        {
-            throw MlOpsException.Of(DiagnosticCodes.TrainingFailed, $"Trainer '{descriptor.Name}' failed: {exception.Message}", new SourceLocation(definition.ProjectFile),
-                "Check the hyperparameters against the trainer's documentation; run with -v:d for the full error.");
-        }
+        var (ml, model, descriptor, parameters) = Fit(definition, validation, table);
         var trainingSeconds = clock.Elapsed.TotalSeconds;
+        var trainingView = ToDataView(table, definition.ModelTask, validation.Labels, includeLabel: true);
 
         clock.Restart();
         var outputs = OutputColumns(definition.ModelTask, model.GetOutputSchema(trainingView.Schema));
@@ -60,6 +46,25 @@ public static class ModelTrainer
         // The model is written last: it is the step's MSBuild output, so it only appears once everything else has.
         AtomicFile.WriteAllBytes(workspace.ModelPath, onnx);
         return report;
+    }
+
+    /// <summary>Fits the featurization and trainer on the table: the in-memory ML.NET model the ONNX export is made from.</summary>
+    internal static (MLContext Ml, ITransformer Model, TrainerDescriptor Descriptor, IReadOnlyDictionary<string, string> Parameters) Fit(
+        PipelineDefinition definition, ValidationReport validation, DataTable table)
+    {
+        var descriptor = TrainerCatalog.Find(definition);
+        var (options, parameters) = BuildOptions(definition, descriptor);
+        var ml = new MLContext(definition.Seed);
+        var pipeline = BuildPipeline(ml, table, descriptor, options, definition.ModelTask);
+        try
+        {
+            return (ml, pipeline.Fit(ToDataView(table, definition.ModelTask, validation.Labels, includeLabel: true)), descriptor, parameters);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.TrainingFailed, $"Trainer '{descriptor.Name}' failed: {exception.Message}", new SourceLocation(definition.ProjectFile),
+                "Check the hyperparameters against the trainer's documentation; run with -v:d for the full error.");
+        }
     }
 
     /// <summary>
@@ -115,7 +120,7 @@ public static class ModelTrainer
         return pipeline;
     }
 
-    private static IDataView ToDataView(DataTable table, ModelTask task, LabelClasses labels, bool includeLabel)
+    internal static IDataView ToDataView(DataTable table, ModelTask task, LabelClasses labels, bool includeLabel)
     {
         var columns = new List<ColumnarDataView.Column>();
         foreach (var feature in table.Features)
