@@ -189,11 +189,20 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
         }
     }
 
+    private ModelCache? _cache;
+
+    /// <summary>
+    /// One cache for the run, shared by its steps. The remote cache retries less than an explicit push or pull would:
+    /// it is an optimisation, and an unreachable one should cost a build seconds, not minutes.
+    /// </summary>
     private ModelCache OpenCache()
     {
+        if (_cache is not null)
+            return _cache;
         var local = new FolderModelRegistry(_options.CacheDirectory ?? FolderModelRegistry.DefaultCacheRoot(), logger);
-        IModelRegistry? remote = string.IsNullOrWhiteSpace(_options.RemoteCache) ? null : new OciModelRegistry(OciReference.Parse(_options.RemoteCache));
-        return new ModelCache(local, remote, _options.CacheMode, logger);
+        IModelRegistry? remote = string.IsNullOrWhiteSpace(_options.RemoteCache) ? null
+            : new OciModelRegistry(OciReference.Parse(_options.RemoteCache), new RegistryClientOptions { MaxRetries = 2 });
+        return _cache = new ModelCache(local, remote, _options.CacheMode, logger);
     }
 
     private LockFile? ReadLock(PipelineDefinition definition) =>

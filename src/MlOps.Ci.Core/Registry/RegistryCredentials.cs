@@ -26,7 +26,16 @@ public static class RegistryCredentials
         var password = Environment.GetEnvironmentVariable("MLOPS_REGISTRY_PASSWORD");
         if (!string.IsNullOrEmpty(password))
             return new RegistryCredential(user ?? "", password);
-        return FromDockerConfig(registry);
+        try
+        {
+            return FromDockerConfig(registry);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or FormatException)
+        {
+            // A config.json damaged by hand (an auth that is not base64, an entry that is not an object) gives no
+            // credentials, as one that is not JSON does, rather than failing every registry operation before it starts.
+            return null;
+        }
     }
 
     internal static string DockerConfigPath =>

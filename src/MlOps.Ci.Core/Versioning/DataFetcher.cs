@@ -41,7 +41,7 @@ public sealed class DataFetcher(string cacheRoot, FileHashCache hashes, ILogger 
             {
                 throw MlOpsException.Of(DiagnosticCodes.DataHashMismatch,
                     $"{location} has content {fingerprint}, but {LockFile.FileName} pins {pinned}: the data changed at its source.", where,
-                    "If the new data is intended, build without Locked mode to re-pin it and commit the lock file; otherwise point at the pinned version.");
+                    "Pins are kept until you change them: if the new data is intended, delete this entry from mlops.lock.json (or the file) and build to pin it, then commit the lock file.");
             }
             var target = CachedPath(fingerprint)!;
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

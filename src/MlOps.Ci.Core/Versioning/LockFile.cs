@@ -64,17 +64,21 @@ public sealed record LockFile(
     public IReadOnlyList<InputChange> Compare(InputFingerprints current)
     {
         var changes = new List<InputChange>();
-        var locked = Data.ToDictionary(d => (d.Location, d.Role));
-        var now = current.Data.ToDictionary(d => (d.Location, d.Role));
-        foreach (var input in current.Data)
+        // A file may be listed twice (overlapping globs): it is then read twice, so how often it is listed counts too.
+        var locked = Data.GroupBy(d => (d.Location, d.Role)).ToDictionary(g => g.Key, g => g.ToList());
+        var now = current.Data.GroupBy(d => (d.Location, d.Role)).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var (key, inputs) in now)
         {
-            if (!locked.TryGetValue((input.Location, input.Role), out var before))
+            var input = inputs[0];
+            if (!locked.TryGetValue(key, out var before))
                 changes.Add(new InputChange(ChangeKind.Added, input.Location, input.Role, null, input.Fingerprint));
-            else if (before.Fingerprint != input.Fingerprint)
-                changes.Add(new InputChange(ChangeKind.Modified, input.Location, input.Role, before.Fingerprint, input.Fingerprint));
+            else if (before[0].Fingerprint != input.Fingerprint)
+                changes.Add(new InputChange(ChangeKind.Modified, input.Location, input.Role, before[0].Fingerprint, input.Fingerprint));
+            else if (before.Count != inputs.Count)
+                changes.Add(new InputChange(ChangeKind.Modified, input.Location, input.Role, $"listed {before.Count} times", $"listed {inputs.Count} times"));
         }
-        foreach (var input in Data.Where(d => !now.ContainsKey((d.Location, d.Role))))
-            changes.Add(new InputChange(ChangeKind.Removed, input.Location, input.Role, input.Fingerprint, null));
+        foreach (var (key, inputs) in locked.Where(l => !now.ContainsKey(l.Key)))
+            changes.Add(new InputChange(ChangeKind.Removed, key.Location, key.Role, inputs[0].Fingerprint, null));
 
         if (Trainer.Name != current.Trainer.Name)
             changes.Add(new InputChange(ChangeKind.Modified, "trainer", null, Trainer.Name, current.Trainer.Name));
