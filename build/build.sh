@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The repository's own build (NUKE is not available here, so plain bash over the dotnet CLI).
 #
-#   build/build.sh pack     pack MlOps.Ci.Sdk (with its engine) into artifacts/packages/
+#   build/build.sh pack     pack MlOps.Ci.Sdk (with its engine) and the mlops tool (MlOps.Ci.Cli) into artifacts/packages/
 #   build/build.sh sample   pack, then build samples/churn through the packed SDK: the main job, embedded defaults
 #   build/build.sh test     pack, build and run every test suite; ends with "N passed, N failed, N skipped"
 set -euo pipefail
@@ -16,9 +16,10 @@ configuration="${CONFIGURATION:-Release}"
 packages="$root/artifacts/packages"
 
 pack() {
-  rm -f "$packages"/MlOps.Ci.Sdk.*.nupkg
+  rm -f "$packages"/MlOps.Ci.*.nupkg
   dotnet pack src/MlOps.Ci.Sdk/MlOps.Ci.Sdk.csproj -c "$configuration" -o "$packages" -nologo -v:q
-  echo "Packed: $(ls "$packages"/MlOps.Ci.Sdk.*.nupkg)"
+  dotnet pack src/MlOps.Ci.Cli/MlOps.Ci.Cli.csproj -c "$configuration" -o "$packages" -nologo -v:q
+  echo "Packed: $(cd "$packages" && ls MlOps.Ci.*.nupkg | tr '\n' ' ')"
 }
 
 sample() {

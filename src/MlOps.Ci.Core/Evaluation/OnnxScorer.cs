@@ -26,30 +26,38 @@ public sealed class OnnxScorer : IDisposable
     public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
     public IReadOnlyDictionary<string, NodeMetadata> OutputMetadata => _session.OutputMetadata;
 
-    public static OnnxScorer Load(string modelPath)
+    public static OnnxScorer Load(string modelPath) => Load(modelPath, File.ReadAllBytes);
+
+    /// <summary>Loads a model held in memory (e.g. read from a model package); <paramref name="name"/> names it in errors.</summary>
+    public static OnnxScorer Load(byte[] model, string name) => Load(name, _ => model);
+
+    private static OnnxScorer Load(string modelPath, Func<string, byte[]> read)
     {
         try
         {
             // ORT warns about benign shape merges in ML.NET-exported graphs; only errors are worth a user's attention.
             using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-            return new OnnxScorer(new InferenceSession(modelPath, options), modelPath);
+            return new OnnxScorer(new InferenceSession(read(modelPath), options), modelPath);
         }
-        catch (OnnxRuntimeException exception)
+        catch (Exception exception) when (exception is OnnxRuntimeException or IOException)
         {
             throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime cannot load '{modelPath}': {exception.Message}", new SourceLocation(modelPath),
                 "Train again; if the model comes from an external trainer, check it with onnx.checker.");
         }
     }
 
-    public IReadOnlyDictionary<string, ScoredOutput> Score(DataTable table)
+    public IReadOnlyDictionary<string, ScoredOutput> Score(DataTable table) => Score(table.Features, table.RowCount);
+
+    /// <summary>Scores <paramref name="rowCount"/> rows given column by column (at least every input of the model).</summary>
+    public IReadOnlyDictionary<string, ScoredOutput> Score(IReadOnlyList<TableColumn> features, int rowCount)
     {
         var inputs = new List<NamedOnnxValue>();
         foreach (var (name, metadata) in _session.InputMetadata)
         {
-            var column = table.Features.FirstOrDefault(c => c.Name == name) ?? throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed,
+            var column = features.FirstOrDefault(c => c.Name == name) ?? throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed,
                 $"The model takes input '{name}', which the data does not have.", new SourceLocation(_modelPath),
                 "The evaluation data must have the columns the model was trained on.");
-            int[] shape = [table.RowCount, 1];
+            int[] shape = [rowCount, 1];
             inputs.Add((column, metadata.ElementDataType) switch
             {
                 (NumericColumn numeric, TensorElementType.Float) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(numeric.Values, shape)),
@@ -69,9 +77,9 @@ public sealed class OnnxScorer : IDisposable
                 var name = ColumnNameOf(result.Name);
                 outputs[name] = result.Value switch
                 {
-                    Tensor<float> floats => new ScoredOutput(name, WidthOf(floats, table.RowCount), Floats: floats.ToArray()),
-                    Tensor<bool> booleans => new ScoredOutput(name, WidthOf(booleans, table.RowCount), Booleans: booleans.ToArray()),
-                    Tensor<string> strings => new ScoredOutput(name, WidthOf(strings, table.RowCount), Strings: strings.ToArray()),
+                    Tensor<float> floats => new ScoredOutput(name, WidthOf(floats, rowCount), Floats: floats.ToArray()),
+                    Tensor<bool> booleans => new ScoredOutput(name, WidthOf(booleans, rowCount), Booleans: booleans.ToArray()),
+                    Tensor<string> strings => new ScoredOutput(name, WidthOf(strings, rowCount), Strings: strings.ToArray()),
                     _ => new ScoredOutput(name, 0),
                 };
             }

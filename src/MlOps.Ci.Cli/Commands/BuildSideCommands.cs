@@ -1,0 +1,116 @@
+using System.CommandLine;
+using MlOps.Ci.Caching;
+using MlOps.Ci.Pipeline;
+using MlOps.Ci.Versioning;
+
+namespace MlOps.Ci.Cli.Commands;
+
+/// <summary>The build-side verbs the MSBuild SDK calls (run, validate, train, evaluate, package) and status.</summary>
+internal static class BuildSideCommands
+{
+    public static IEnumerable<Command> Create(GlobalOptions global)
+    {
+        var steps = new Option<string?>("--steps")
+        {
+            Description = "Comma-separated steps known to be out of date (validate,train,evaluate,package); steps that consume their outputs are added. Default: all.",
+        };
+        var through = new Option<PipelineStep>("--through") { Description = "The last step to run.", DefaultValueFactory = _ => PipelineStep.Package };
+        var definition = new DefinitionOptions();
+        var run = new Command("run", "Run the build-side steps in order, in one process (what the MSBuild targets call).") { steps, through };
+        definition.AddTo(run);
+        run.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
+        {
+            var outOfDate = parse.GetValue(steps) is { Length: > 0 } list
+                ? list.Split(',', ';').Where(s => s.Trim().Length > 0).Select(s => Enum.Parse<PipelineStep>(s.Trim(), ignoreCase: true)).ToList()
+                : Enum.GetValues<PipelineStep>().ToList();
+            var ran = definition.Runner(parse, global).RunOutOfDate(definition.Load(parse), outOfDate, parse.GetValue(through));
+            return new { succeeded = true, steps = ran };
+        }));
+        yield return run;
+
+        foreach (var (name, step, description) in new (string, PipelineStep, string)[]
+                 {
+                     ("validate", PipelineStep.Validate, "Validate the data against the resolved schema (ValidateData)."),
+                     ("train", PipelineStep.Train, "Train the model, or restore it from the model cache, and export it to ONNX (TrainModel)."),
+                     ("evaluate", PipelineStep.Evaluate, "Score the evaluation data with the ONNX model and apply the quality gates (EvaluateModel)."),
+                     ("package", PipelineStep.Package, "Write the model package and store it in the model cache (PackageModel)."),
+                 })
+        {
+            var command = new Command(name, description);
+            definition.AddTo(command);
+            command.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
+            {
+                var runner = definition.Runner(parse, global);
+                var loaded = definition.Load(parse);
+                object report = step switch
+                {
+                    PipelineStep.Validate => runner.Validate(loaded),
+                    PipelineStep.Train => runner.Train(loaded),
+                    PipelineStep.Evaluate => runner.Evaluate(loaded),
+                    _ => runner.Package(loaded).Card,
+                };
+                return report;
+            }));
+            yield return command;
+        }
+
+        var exitCode = new Option<bool>("--exit-code") { Description = "Exit with 1 when the model is not up to date (for scripts and CI)." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing unless something is wrong." };
+        var status = new Command("status", "Say whether the model matches mlops.lock.json, which inputs changed, and whether a build would train.") { exitCode, quiet };
+        definition.AddTo(status);
+        status.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
+        {
+            var report = definition.Runner(parse, global).Status(definition.Load(parse));
+            if (!parse.GetValue(global.Json) && !parse.GetValue(quiet))
+            {
+                foreach (var line in report.Describe())
+                    Console.Out.WriteLine(line);
+            }
+            return new StatusOutcome(report, parse.GetValue(exitCode) && !report.UpToDate);
+        }));
+        yield return status;
+    }
+
+    /// <summary>The options every build-side verb shares: the definition, the lock mode and the model caches.</summary>
+    private sealed class DefinitionOptions
+    {
+        private readonly Option<FileInfo> _definition = new("--definition", "-d")
+        {
+            Description = "The pipeline definition (obj/mlops/pipeline.json, written by the MlOps.Ci SDK).",
+            Required = true,
+        };
+        private readonly Option<LockMode> _lockMode = new("--lock-mode")
+        {
+            Description = "Update: keep mlops.lock.json current. Locked: fail when inputs differ from it (CI). None: ignore it.",
+            DefaultValueFactory = _ => LockMode.Update,
+        };
+        private readonly Option<CacheMode> _cacheMode = new("--cache-mode")
+        {
+            Description = "ReadWrite (default), Read (never write the remote cache) or Off (always train).",
+            DefaultValueFactory = _ => CacheMode.ReadWrite,
+        };
+        private readonly Option<string?> _cacheDirectory = new("--cache-dir") { Description = "The local model cache (default: $MLOPS_CACHE_DIR or the user's cache folder)." };
+        private readonly Option<string?> _remoteCache = new("--remote-cache") { Description = "A remote model cache: oci://host[:port]/repository (default: $MLOPS_REMOTE_CACHE)." };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(_definition);
+            command.Options.Add(_lockMode);
+            command.Options.Add(_cacheMode);
+            command.Options.Add(_cacheDirectory);
+            command.Options.Add(_remoteCache);
+        }
+
+        public PipelineDefinition Load(ParseResult parse) => PipelineRunner.LoadDefinition(parse.GetValue(_definition)!.FullName);
+
+        public PipelineRunner Runner(ParseResult parse, GlobalOptions global) => new(new ConsoleLogger(parse.GetValue(global.Verbose), parse.GetValue(global.Json)), new RunOptions
+        {
+            LockMode = parse.GetValue(_lockMode),
+            CacheMode = parse.GetValue(_cacheMode),
+            CacheDirectory = NullIfEmpty(parse.GetValue(_cacheDirectory)),
+            RemoteCache = NullIfEmpty(parse.GetValue(_remoteCache)) ?? NullIfEmpty(Environment.GetEnvironmentVariable("MLOPS_REMOTE_CACHE")),
+        });
+
+        private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+}
