@@ -191,9 +191,15 @@ public sealed class PackageContents
 
 public static class Dotnet
 {
-    public static ProcessResult Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static ProcessResult Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        Processes.Run("dotnet", workingDirectory, environment, arguments);
+}
+
+public static class Processes
+{
+    public static ProcessResult Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -221,7 +227,7 @@ public static class Dotnet
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} ran for more than 5 minutes.\n{output}");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} ran for more than 5 minutes.\n{output}");
         }
         process.WaitForExit();
         return new ProcessResult(process.ExitCode, output.ToString());

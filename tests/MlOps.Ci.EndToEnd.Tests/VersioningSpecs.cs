@@ -77,7 +77,7 @@ public sealed class VersioningSpecs(VersioningFixture fixture) : IClassFixture<V
         var secondCache = Directory.CreateTempSubdirectory("mlops-e2e-second-cache-").FullName;
 
         var cold = first.BuildWith(remote);
-        File.Copy(first.LockFilePath, second.LockFilePath);
+        File.Copy(first.LockFilePath, second.LockFilePath, overwrite: true);
         var warm = second.BuildWith(new Dictionary<string, string?>(remote) { ["MLOPS_CACHE_DIR"] = secondCache }, "-p:MlOpsLockMode=Locked");
 
         cold.ExitCode.ShouldBe(0, cold.ToString());
