@@ -135,7 +135,10 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
         var package = ModelPackager.Package(definition, ReadValidation(definition));
         var card = package.Card;
         logger.LogInformation("Packaged {Name} {Version} → {Path} (model {Fingerprint}).", card.Name, card.Version, definition.PackagePath, card.Fingerprints.Model);
-        if (_options.CacheMode != CacheMode.Off)
+        // A model restored from a cache is already there: storing its new package again would only add a blob per build.
+        var restored = MlOpsJson.ReadFile<TrainingReport>(PipelineWorkspace.For(definition).TrainingReportPath, DiagnosticCodes.StepInputMissing,
+            "Run the TrainModel target again.").RestoredFrom is not null;
+        if (_options.CacheMode != CacheMode.Off && !restored)
         {
             OpenCache().StoreAsync(definition.PackagePath, new ModelAnnotations(card.Name, card.Version, card.Fingerprints.Model, card.Source.Commit, card.Metrics,
                 card.Task.ToString())).GetAwaiter().GetResult();
@@ -216,15 +219,9 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
         return definition.TrainingData.Select(p => (Path: p, Role: DataRole.Training)).Concat(definition.EvaluationData.Select(p => (Path: p, Role: DataRole.Evaluation)))
             .Select(item =>
             {
+                // A missing local file is reported by InputFingerprints.Compute, whose one stat call per file also gives the size and the cached hash.
                 if (!DataSource.IsRemoteLocation(item.Path))
-                {
-                    if (!File.Exists(item.Path))
-                    {
-                        throw MlOpsException.Of(DiagnosticCodes.DataFileNotFound, $"Data file '{item.Path}' does not exist.", new SourceLocation(item.Path),
-                            "Check the Include of the TrainingData/EvaluationData item, relative to the project folder.");
-                    }
                     return new DataSource(DataSource.LocationOf(item.Path, project), item.Role, item.Path, false);
-                }
                 var pinned = lockFile?.Data.FirstOrDefault(d => d.Location == item.Path && d.Role == item.Role)?.Fingerprint;
                 return fetcher.Resolve(item.Path, item.Role, pinned, _options.LockMode, where);
             }).ToList();

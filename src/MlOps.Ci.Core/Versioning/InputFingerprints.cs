@@ -1,4 +1,5 @@
 using MlOps.Ci.Data;
+using MlOps.Ci.Diagnostics;
 using MlOps.Ci.IO;
 using MlOps.Ci.Packaging;
 using MlOps.Ci.Pipeline;
@@ -25,7 +26,10 @@ public sealed record InputFingerprints(
 {
     public static InputFingerprints Compute(PipelineDefinition definition, IReadOnlyList<DataSource> sources, FileHashCache hashes, EnvironmentInfo environment)
     {
-        var data = sources.Select(s => new DataInput(s.Location, s.Role, new FileInfo(s.LocalPath).Length, hashes.Fingerprint(s.LocalPath))).ToList();
+        var data = sources.Select(s => hashes.TryFingerprint(s.LocalPath) is { } file
+            ? new DataInput(s.Location, s.Role, file.Size, file.Hash)
+            : throw MlOpsException.Of(DiagnosticCodes.DataFileNotFound, $"Data file '{s.LocalPath}' does not exist.", new SourceLocation(s.LocalPath),
+                "Check the Include of the TrainingData/EvaluationData item, relative to the project folder.")).ToList();
         var definitionFingerprint = OfDefinition(definition, definition.SchemaFile is { } schema && File.Exists(schema) ? hashes.Fingerprint(schema) : null);
         var environmentParts = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
