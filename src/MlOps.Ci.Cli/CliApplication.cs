@@ -17,6 +17,7 @@ public static class CliApplication
         foreach (var command in BuildSideCommands.Create(global)
                      .Append(ProjectCommands.Create(global))
                      .Append(ProbeCommand.Create())
+                     .Append(ServeCommand.Create(global))
                      .Concat(PackageCommands.Create(global)))
         {
             root.Subcommands.Add(command);
