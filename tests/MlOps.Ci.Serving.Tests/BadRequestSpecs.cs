@@ -259,6 +259,15 @@ public sealed class BadRequestSpecs(ServingFixture fixture)
     private static async Task<string> ErrorOf(HttpResponseMessage response)
     {
         response.Content.Headers.ContentType?.MediaType.ShouldBe("application/json");
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>();
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        // Each kind of refusal carries its stable code from docs/diagnostics.md.
+        body["code"]!.GetValue<string>().ShouldBe(response.StatusCode switch
+        {
+            HttpStatusCode.RequestEntityTooLarge => "MLOPS7002",
+            HttpStatusCode.NotFound => "MLOPS7003",
+            HttpStatusCode.MethodNotAllowed => "MLOPS7004",
+            _ => "MLOPS7001",
+        });
+        return body["error"]!.GetValue<string>();
     }
 }

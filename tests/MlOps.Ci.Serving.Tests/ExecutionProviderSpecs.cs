@@ -21,7 +21,7 @@ public sealed class ExecutionProviderSpecs(ServingFixture fixture)
         metadata["parameters"]!["execution_provider"]!.GetValue<string>().ShouldBe("CPU");
         metrics.ShouldContain("execution_provider=\"CPU\"");
         var warning = host.Logs.Entries.Where(e => e.Level == LogLevel.Warning).ShouldHaveSingleItem();
-        warning.Message.ShouldStartWith("CUDA was requested but cannot be used (");
+        warning.Message.ShouldStartWith("warning MLOPS7006: CUDA was requested but cannot be used (");
         warning.Message.ShouldEndWith("); serving on CPU.");
         (await host.PostOkAsync("/predict", EvaluationRows.Of(fixture.Models.Churn)[0]))["predictions"]!.AsArray().Count.ShouldBe(1);
     }

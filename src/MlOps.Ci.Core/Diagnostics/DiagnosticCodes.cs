@@ -4,7 +4,7 @@ namespace MlOps.Ci.Diagnostics;
 /// Every code a user can meet. Codes are stable: never reuse or renumber one. Each is documented, with what to do,
 /// in docs/diagnostics.md (a test checks that the table and this class agree).
 /// 1xxx data, 2xxx training and export, 3xxx evaluation and gates, 4xxx packaging, 5xxx the pipeline definition,
-/// 6xxx versions as inputs: lock file, caches, registries and remote data.
+/// 6xxx versions as inputs: lock file, caches, registries and remote data, 7xxx serving (HTTP answers carry the code).
 /// </summary>
 public static class DiagnosticCodes
 {
@@ -71,6 +71,13 @@ public static class DiagnosticCodes
     public const string DataDownloadFailed = "MLOPS6201";
     public const string DataHashMismatch = "MLOPS6202";
     public const string RemoteDataNotLocked = "MLOPS6203";
+
+    public const string RequestInvalid = "MLOPS7001";
+    public const string RequestTooLarge = "MLOPS7002";
+    public const string ModelNotServed = "MLOPS7003";
+    public const string MethodNotAllowed = "MLOPS7004";
+    public const string ServingScoringFailed = "MLOPS7005";
+    public const string CudaUnavailable = "MLOPS7006";
 
     public const string InternalError = "MLOPS9001";
 }

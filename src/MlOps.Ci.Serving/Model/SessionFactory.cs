@@ -24,7 +24,7 @@ internal static class SessionFactory
                 return (session, Cuda);
             }
             if (requested == ExecutionProvider.Cuda)
-                logger.LogWarning("CUDA was requested but cannot be used ({Reason}); serving on CPU.", reason);
+                logger.LogWarning("warning {Code}: CUDA was requested but cannot be used ({Reason}); serving on CPU.", Diagnostics.DiagnosticCodes.CudaUnavailable, reason);
             else
                 logger.LogInformation("CUDA is not available ({Reason}); serving on CPU.", reason);
         }

@@ -1,12 +1,25 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using MlOps.Ci.Diagnostics;
 
 namespace MlOps.Ci.Serving.Protocol;
 
-/// <summary>Every error the host answers has the Open Inference Protocol's body: <c>{"error": "what is wrong"}</c>.</summary>
+/// <summary>
+/// Every error the host answers has the Open Inference Protocol's body, <c>{"error": "what is wrong"}</c>, plus the
+/// stable MLOPS code of its kind (docs/diagnostics.md) in <c>"code"</c>, which OIP clients ignore.
+/// </summary>
 internal static class ErrorResponse
 {
+    public static string CodeFor(int statusCode) => statusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => DiagnosticCodes.RequestTooLarge,
+        StatusCodes.Status404NotFound => DiagnosticCodes.ModelNotServed,
+        StatusCodes.Status405MethodNotAllowed => DiagnosticCodes.MethodNotAllowed,
+        >= 500 => DiagnosticCodes.ServingScoringFailed,
+        _ => DiagnosticCodes.RequestInvalid,
+    };
+
     public static Task WriteAsync(HttpContext context, int statusCode, string message)
     {
         var response = context.Response;
@@ -17,6 +30,7 @@ internal static class ErrorResponse
         {
             writer.WriteStartObject();
             writer.WriteString("error", message);
+            writer.WriteString("code", CodeFor(statusCode));
             writer.WriteEndObject();
         }
         return JsonResponse.WriteAsync(context, statusCode, buffer.WrittenMemory);
