@@ -18,6 +18,7 @@ public static class CliApplication
                      .Append(ProjectCommands.Create(global))
                      .Append(ProbeCommand.Create())
                      .Append(ServeCommand.Create(global))
+                     .Append(ImageCommands.Create(global))
                      .Concat(PackageCommands.Create(global)))
         {
             root.Subcommands.Add(command);

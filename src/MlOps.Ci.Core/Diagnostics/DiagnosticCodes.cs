@@ -79,5 +79,17 @@ public static class DiagnosticCodes
     public const string ServingScoringFailed = "MLOPS7005";
     public const string CudaUnavailable = "MLOPS7006";
 
+    public const string EngineUnreachable = "MLOPS7101";
+    public const string ServingAppMissing = "MLOPS7102";
+    public const string BaseImageNotFound = "MLOPS7103";
+    public const string ImageBuildFailed = "MLOPS7104";
+    public const string ImagePushRefused = "MLOPS7105";
+    public const string ImagePushFailed = "MLOPS7106";
+    public const string SmokeTestNotReady = "MLOPS7107";
+    public const string SmokeTestRequestFailed = "MLOPS7108";
+    public const string SmokeTestMismatch = "MLOPS7109";
+    public const string ImageReferenceInvalid = "MLOPS7110";
+    public const string BaseImageUnsupported = "MLOPS7111";
+
     public const string InternalError = "MLOPS9001";
 }
