@@ -1,6 +1,6 @@
 using MlOps.Ci.Pipeline;
 
-namespace MlOps.Ci.Core.Tests.Support;
+namespace MlOps.Ci.Testing;
 
 /// <summary>Pipeline definitions rooted in a temp folder, the way the SDK writes them: absolute paths, obj/mlops, bin/*.mlpkg.</summary>
 public static class Definitions

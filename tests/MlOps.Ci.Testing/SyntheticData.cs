@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MlOps.Ci.Core.Tests.Support;
+namespace MlOps.Ci.Testing;
 
 /// <summary>
 /// Small learnable CSV tables, generated from a seed so every run sees the same bytes. Each has a numeric column with

@@ -1,11 +1,17 @@
-namespace MlOps.Ci.Core.Tests.Support;
+namespace MlOps.Ci.Testing;
 
 /// <summary>A fresh folder per test (or fixture), deleted on dispose, so every test builds real files and leaves nothing behind.</summary>
 public sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {
-        Root = Directory.CreateTempSubdirectory("mlops-core-tests-").FullName;
+        Root = Directory.CreateTempSubdirectory("mlops-tests-").FullName;
+    }
+
+    /// <summary>A folder at a given path (created), deleted on dispose like any other.</summary>
+    public TempFolder(string root)
+    {
+        Root = Directory.CreateDirectory(root).FullName;
     }
 
     public string Root { get; }

@@ -1,4 +1,4 @@
-namespace MlOps.Ci.Core.Tests.Support;
+namespace MlOps.Ci.Testing;
 
 public static class RepositoryRoot
 {
