@@ -4,8 +4,8 @@
 #       GradientBoostingClassifier with the sample's features, served by FastAPI + uvicorn with 2 workers, the stack of
 #       MLflow's scoring server), wrk with a POST body after a warm-up, at several connection counts (requests/s, p50,
 #       p99; the ratio of the two peaks);
-#   (b) latency at half of our peak rate, open-loop-ish with hey's rate limit (p99), and the peer's p99 at the same
-#       rate if its peak allows it, else at half of its own peak;
+#   (b) latency at half of our peak rate, open-loop-ish with hey's rate limit (p99; 8 workers, and again with 16 when 8
+#       cannot send that fast), and the peer's p99 at the same rate if its peak allows it, else at half of its own peak;
 #   (c) a soak at our peak concurrency: non-2xx responses (wrk and the host's /metrics before/after) and the host's
 #       RSS (VmRSS) every 5 s;
 #   (d) batch scoring: 'mlops score' on a generated 1,000,000-row CSV with the churn schema (rows/s as the tool prints
@@ -383,6 +383,10 @@ hey_run() {
          /^  \[200\]/ { ok = $2 } /^  \[[0-9]+\]/ && !/^  \[200\]/ { other += $2 }
          END { printf "%.0f %.3f %.3f %d %d\n", ok / total, p50 * 1000, p99 * 1000, ok, other }' "$WORK/logs/hey-$name.log"
 }
+# short_of ACHIEVED ASKED [WORKERS]: a note when hey sent less than 95 % of the asked rate.
+short_of() {
+    awk -v a="$1" -v r="$2" -v w="${3:-8}" 'BEGIN { if (a < 0.95 * r) printf " — only %.0f %% of the asked rate: each of hey'"'"'s %d workers waits for its answer, so they cannot send faster than %d / latency", 100 * a / r, w, w }'
+}
 RATE=$(calc "\"%d\", $PEAK_RPS / 2")
 BUSY_LATENCY=$(cpu_busy)
 log "hey -z ${DURATION}s -c 8 -q $(calc "\"%.2f\", $RATE / 8") on ours ($RATE requests/s in all)"
@@ -393,7 +397,7 @@ LAT_WORKERS=8 LAT_ACHIEVED=$OURS_ACHIEVED LAT_P50=$OURS_LAT_P50 LAT_P99=$OURS_LA
 if awk -v a="$OURS_ACHIEVED" -v r="$RATE" 'BEGIN { exit !(a < 0.95 * r) }'; then
     log "hey's 8 workers sent $OURS_ACHIEVED/s of $RATE/s: the same rate with -c 16"
     read -r A16 P50_16 P99_16 _ OTHER16 < <(hey_run ours-c16 "$OURS_URL" "$RATE" 16)
-    LAT_ALSO="; with \`-c 8\` (the brief's command): p99 $OURS_LAT_P99 ms, p50 $OURS_LAT_P50 ms, $(thousands "$OURS_ACHIEVED")/s answered 200$(short_of "$OURS_ACHIEVED" "$RATE")"
+    LAT_ALSO="; with \`-c 8\`: p99 $OURS_LAT_P99 ms, p50 $OURS_LAT_P50 ms, $(thousands "$OURS_ACHIEVED")/s answered 200$(short_of "$OURS_ACHIEVED" "$RATE")"
     LAT_WORKERS=16 LAT_ACHIEVED=$A16 LAT_P50=$P50_16 LAT_P99=$P99_16 LAT_OTHER=$OTHER16
 fi
 if awk -v p="$PEER_RPS" -v r="$RATE" 'BEGIN { exit !(p >= r) }'; then
@@ -811,10 +815,6 @@ BUSY_AFTER=$(cpu_busy)
 
 # ---------------------------------------------------------------------------------------------------------------------
 # The report
-# short_of ACHIEVED ASKED [WORKERS]: a note when hey sent less than 95 % of the asked rate.
-short_of() {
-    awk -v a="$1" -v r="$2" -v w="${3:-8}" 'BEGIN { if (a < 0.95 * r) printf " — only %.0f %% of the asked rate: each of hey'"'"'s %d workers waits for its answer, so they cannot send faster than %d / latency", 100 * a / r, w, w }'
-}
 SWEEP_TABLE=$(awk -F'\t' '{ printf "| %s | %s | %s | %s ms | %s ms | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$WORK/sweep.tsv")
 REPORT="$RESULTS/serving.md"
 {
