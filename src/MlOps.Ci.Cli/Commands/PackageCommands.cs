@@ -43,8 +43,7 @@ internal static class PackageCommands
             var path = parse.GetValue(pushPackage)!.FullName;
             var card = ModelPackage.Read(path).Card;
             var target = ModelRegistries.Open(parse.GetValue(registry));
-            var allTags = new[] { ModelTags.ForVersion(card.Version), ModelTags.ForFingerprint(card.Fingerprints.Model), "latest" }
-                .Concat((parse.GetValue(tags) ?? []).Select(OciReference.SanitizeTag)).Distinct().ToList();
+            var allTags = ModelTags.ForPublishing(card.Version, card.Fingerprints.Model, parse.GetValue(tags) ?? []);
             var stored = target.PushAsync(path, new ModelAnnotations(card.Name, card.Version, card.Fingerprints.Model, card.Source.Commit, card.Metrics,
                 card.Task.ToString()), allTags).GetAwaiter().GetResult();
             if (!parse.GetValue(global.Json))

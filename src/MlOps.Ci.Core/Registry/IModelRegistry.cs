@@ -29,4 +29,8 @@ public static class ModelTags
     public static string ForFingerprint(string fingerprint) => OciReference.SanitizeTag(fingerprint.Replace(':', '-'));
 
     public static string ForVersion(string version) => OciReference.SanitizeTag(version);
+
+    /// <summary>What a published package is tagged with: its version, its fingerprint, "latest", then any extra tags.</summary>
+    public static IReadOnlyList<string> ForPublishing(string version, string fingerprint, IEnumerable<string> extra) =>
+        new[] { ForVersion(version), ForFingerprint(fingerprint), "latest" }.Concat(extra.Select(OciReference.SanitizeTag)).Distinct().ToList();
 }
