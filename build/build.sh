@@ -71,6 +71,22 @@ test() {
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
   done
   if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+
+  # The suites outside .NET (the Azure DevOps task's mocha tests, workflow and action.yml linting): each script in
+  # build/suites/ installs what it needs, runs, and ends with its own "N passed, N failed, N skipped" line.
+  local suite line
+  for suite in build/suites/*.sh; do
+    [[ -f $suite ]] || continue
+    echo "== $(basename "$suite" .sh)"
+    line=$(bash "$suite" 2>&1 | tee "$results/$(basename "$suite" .sh).log" | tail -n1) || true
+    if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+      passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2])); skipped=$((skipped + BASH_REMATCH[3]))
+      echo "$(basename "$suite" .sh): $line"
+    else
+      echo "$(basename "$suite" .sh): did not finish (see $results/$(basename "$suite" .sh).log)"; tail -n 20 "$results/$(basename "$suite" .sh).log"
+      failed=$((failed + 1))
+    fi
+  done
   echo "$passed passed, $failed failed, $skipped skipped"
   [[ $failed -eq 0 ]]
 }

@@ -18,6 +18,12 @@ public sealed class MlOpsException : Exception
 
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
+    /// <summary>
+    /// What the step had produced when it failed, where that is still worth reporting (a failed gate still has its
+    /// metrics and verdicts): the CLI publishes its step outputs, e.g. <c>gate-passed=false</c>.
+    /// </summary>
+    public object? PartialResult { get; init; }
+
     public static MlOpsException Of(string code, string message, SourceLocation? location = null, string? hint = null) =>
         new(Diagnostic.Error(code, message, location, hint));
 }
