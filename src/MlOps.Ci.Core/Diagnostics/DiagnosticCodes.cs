@@ -4,7 +4,8 @@ namespace MlOps.Ci.Diagnostics;
 /// Every code a user can meet. Codes are stable: never reuse or renumber one. Each is documented, with what to do,
 /// in docs/diagnostics.md (a test checks that the table and this class agree).
 /// 1xxx data, 2xxx training and export, 3xxx evaluation and gates, 4xxx packaging, 5xxx the pipeline definition,
-/// 6xxx versions as inputs: lock file, caches, registries and remote data, 7xxx serving (HTTP answers carry the code).
+/// 6xxx versions as inputs: lock file, caches, registries and remote data, 7xxx serving (HTTP answers carry the code)
+/// and serving images, 8xxx CI systems: 80xx GitHub, 81xx Azure DevOps.
 /// </summary>
 public static class DiagnosticCodes
 {
@@ -90,6 +91,10 @@ public static class DiagnosticCodes
     public const string SmokeTestMismatch = "MLOPS7109";
     public const string ImageReferenceInvalid = "MLOPS7110";
     public const string BaseImageUnsupported = "MLOPS7111";
+
+    // 80xx GitHub (Action, pull-request reports, Deployments, workflow dispatch)
+
+    // 81xx Azure DevOps (pipeline task, Azure Repos pull-request reports)
 
     public const string InternalError = "MLOPS9001";
 }
