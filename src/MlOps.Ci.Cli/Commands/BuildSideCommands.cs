@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MlOps.Ci.Caching;
+using MlOps.Ci.Packaging;
 using MlOps.Ci.Pipeline;
 using MlOps.Ci.Versioning;
 
@@ -23,9 +24,12 @@ internal static class BuildSideCommands
             var outOfDate = parse.GetValue(steps) is { Length: > 0 } list
                 ? list.Split(',', ';').Where(s => s.Trim().Length > 0).Select(s => Enum.Parse<PipelineStep>(s.Trim(), ignoreCase: true)).ToList()
                 : Enum.GetValues<PipelineStep>().ToList();
-            var ran = definition.Runner(parse, global).RunOutOfDate(definition.Load(parse), outOfDate, parse.GetValue(through));
-            return new { succeeded = true, steps = ran };
-        }));
+            var loaded = definition.Load(parse);
+            var ran = definition.Runner(parse, global).RunOutOfDate(loaded, outOfDate, parse.GetValue(through));
+            // The package is the run's result even when every step was up to date and nothing ran.
+            var card = parse.GetValue(through) == PipelineStep.Package && File.Exists(loaded.PackagePath) ? ModelPackage.Read(loaded.PackagePath).Card : null;
+            return new RunResult(true, ran, card is null ? null : loaded.PackagePath, card);
+        }, StepOutputSelectors.Of));
         yield return run;
 
         foreach (var (name, step, description) in new (string, PipelineStep, string)[]
@@ -50,7 +54,7 @@ internal static class BuildSideCommands
                     _ => runner.Package(loaded).Card,
                 };
                 return report;
-            }));
+            }, StepOutputSelectors.Of));
             yield return command;
         }
 

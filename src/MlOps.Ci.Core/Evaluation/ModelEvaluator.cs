@@ -45,7 +45,7 @@ public static class ModelEvaluator
             AtomicFile.TryDelete(workspace.EvaluationReportPath);
             throw new MlOpsException(report.Gates.Where(g => !g.Passed).Select(g => Diagnostic.Error(DiagnosticCodes.GateFailed,
                 $"Quality gate failed: {g.Message}.", new SourceLocation(definition.ProjectFile),
-                "Improve the model or its data, or change the QualityGate bound if it no longer fits.")).ToList());
+                "Improve the model or its data, or change the QualityGate bound if it no longer fits.")).ToList()) { PartialResult = report };
         }
         MlOpsJson.WriteFile(workspace.EvaluationReportPath, report);
         return report;

@@ -19,6 +19,11 @@ public static class MlOpsJson
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options) + "\n";
 
+    /// <summary>One line, no trailing newline: for step outputs and log lines.</summary>
+    public static string SerializeCompact<T>(T value) => JsonSerializer.Serialize(value, CompactOptions);
+
+    private static readonly JsonSerializerOptions CompactOptions = new(Options) { WriteIndented = false };
+
     public static void WriteFile<T>(string path, T value) => AtomicFile.WriteAllText(path, Serialize(value));
 
     /// <summary>Reads a JSON file; a syntax or shape error becomes a diagnostic with the file, line and column.</summary>
