@@ -16,6 +16,7 @@ public static class CliApplication
         var root = new RootCommand("MlOps.Ci: the machine-learning lifecycle as build steps.") { global.Verbose, global.Json };
         foreach (var command in BuildSideCommands.Create(global)
                      .Append(ProjectCommands.Create(global))
+                     .Append(ReportCommand.Create(global))
                      .Append(ProbeCommand.Create())
                      .Append(ServeCommand.Create(global))
                      .Append(ImageCommands.Create(global))

@@ -44,6 +44,10 @@ public static class DiagnosticCodes
     public const string GateFailed = "MLOPS3002";
     public const string GateWithoutBound = "MLOPS3003";
     public const string OnnxScoringFailed = "MLOPS3004";
+    public const string BaselineNotFound = "MLOPS3101";
+    public const string RegressionGateFailed = "MLOPS3102";
+    public const string BaselineIncompatible = "MLOPS3103";
+    public const string ReportNotPublished = "MLOPS3104";
 
     public const string PackageWriteFailed = "MLOPS4001";
     public const string PackageInvalid = "MLOPS4002";
@@ -93,8 +97,41 @@ public static class DiagnosticCodes
     public const string BaseImageUnsupported = "MLOPS7111";
 
     // 80xx GitHub (Action, pull-request reports, Deployments, workflow dispatch)
+    public const string GitHubTokenMissing = "MLOPS8001";
+    public const string GitHubRepositoryMissing = "MLOPS8002";
+    public const string GitHubTokenReadOnly = "MLOPS8003";
+    public const string GitHubPullRequestNotFound = "MLOPS8004";
+    public const string GitHubServerError = "MLOPS8005";
+    public const string GitHubRateLimited = "MLOPS8006";
+    public const string GitHubRequestRejected = "MLOPS8007";
+    public const string GitHubUnauthorized = "MLOPS8008";
+    public const string GitHubResourceNotFound = "MLOPS8009";
+    public const string GitHubUnreachable = "MLOPS8010";
+    public const string PromotionNotSucceededInRequiredEnvironment = "MLOPS8011";
+    public const string PromotionFailedInRequiredEnvironment = "MLOPS8012";
+    public const string NoPreviousDeployment = "MLOPS8013";
+    public const string GitHubInputMissing = "MLOPS8014";
+    public const string WorkflowInputInvalid = "MLOPS8015";
 
     // 81xx Azure DevOps (pipeline task, Azure Repos pull-request reports)
+    public const string AzureDevOpsTokenMissing = "MLOPS8101";
+    public const string AzureDevOpsUnauthorized = "MLOPS8102";
+    public const string AzureDevOpsForbidden = "MLOPS8103";
+    public const string AzureDevOpsPullRequestNotFound = "MLOPS8104";
+    public const string AzureDevOpsServerError = "MLOPS8105";
+    public const string AzureDevOpsThrottled = "MLOPS8106";
+    public const string AzureDevOpsUnreachable = "MLOPS8107";
+    public const string AzureDevOpsRequestRejected = "MLOPS8108";
+    public const string AzurePipelinesSummaryNotWritten = "MLOPS8109";
+
+    // 8150-8159: the Azure Pipelines task's own failures (azure-pipelines-task/MlOpsCi/src/diagnostics.ts), before or
+    // around running the CLI.
+    public const string TaskToolPathNotFound = "MLOPS8150";
+    public const string TaskToolInstallFailed = "MLOPS8151";
+    public const string TaskCommandUnknown = "MLOPS8152";
+    public const string TaskInputMissing = "MLOPS8153";
+    public const string TaskToolFailedWithoutDiagnostic = "MLOPS8154";
+    public const string TaskToolNotStarted = "MLOPS8155";
 
     public const string InternalError = "MLOPS9001";
 }

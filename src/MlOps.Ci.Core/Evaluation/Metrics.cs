@@ -15,6 +15,9 @@ public static class Metrics
         [ModelTask.Regression] = ["RMSE", "MAE", "RSquared"],
     };
 
+    /// <summary>Whether a larger value is a better model (false for the losses and errors: LogLoss, RMSE, MAE).</summary>
+    public static bool HigherIsBetter(string metric) => metric is not ("LogLoss" or "RMSE" or "MAE");
+
     public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["AreaUnderRocCurve"] = "AUC",

@@ -4,7 +4,12 @@ using MlOps.Ci.Pipeline;
 
 namespace MlOps.Ci.Evaluation;
 
-public sealed record GateVerdict(string Metric, double? Minimum, double? Maximum, double Value, bool Passed, string Message);
+/// <summary>
+/// A gate's outcome on the evaluation data. The regression bounds (<see cref="MaxDecrease"/>, <see cref="MaxIncrease"/>)
+/// are recorded here so the model card carries them to <c>mlops report</c>; they do not affect <see cref="Passed"/>.
+/// </summary>
+public sealed record GateVerdict(string Metric, double? Minimum, double? Maximum, double Value, bool Passed, string Message,
+    double? MaxDecrease = null, double? MaxIncrease = null);
 
 public static class QualityGates
 {
@@ -19,10 +24,15 @@ public static class QualityGates
                 throw MlOpsException.Of(DiagnosticCodes.UnknownMetric, $"QualityGate '{gate.Metric}' names no metric of {definition.ModelTask}.", where,
                     $"Use one of: {string.Join(", ", Metrics.Names[definition.ModelTask])}.");
             }
-            if (gate.Minimum is null && gate.Maximum is null)
+            if (gate.Minimum is null && gate.Maximum is null && gate.MaxDecrease is null && gate.MaxIncrease is null)
             {
-                throw MlOpsException.Of(DiagnosticCodes.GateWithoutBound, $"QualityGate '{gate.Metric}' has neither Minimum nor Maximum.", where,
-                    $"Add Minimum=\"…\" or Maximum=\"…\" to <QualityGate Include=\"{gate.Metric}\" />.");
+                throw MlOpsException.Of(DiagnosticCodes.GateWithoutBound, $"QualityGate '{gate.Metric}' has no bound.", where,
+                    $"Add Minimum=\"…\", Maximum=\"…\", MaxDecrease=\"…\" or MaxIncrease=\"…\" to <QualityGate Include=\"{gate.Metric}\" />.");
+            }
+            if (gate.MaxDecrease < 0 || gate.MaxIncrease < 0)
+            {
+                throw MlOpsException.Of(DiagnosticCodes.GateWithoutBound, $"QualityGate '{gate.Metric}' has a negative MaxDecrease or MaxIncrease.", where,
+                    "They are the largest allowed change against the baseline, in the metric's units: use 0 or a positive number.");
             }
         }
     }
@@ -37,10 +47,12 @@ public static class QualityGates
             var tooLow = gate.Minimum is { } min && !(value >= min);
             var tooHigh = gate.Maximum is { } max && !(value <= max);
             var shown = Format(value);
-            var message = tooLow ? $"{name} = {shown} is below the minimum {Format(gate.Minimum!.Value)}"
+            var absolute = gate.Minimum is not null || gate.Maximum is not null;
+            var message = !absolute ? $"{name} = {shown}; its bound is against the baseline (mlops report)"
+                : tooLow ? $"{name} = {shown} is below the minimum {Format(gate.Minimum!.Value)}"
                 : tooHigh ? $"{name} = {shown} is above the maximum {Format(gate.Maximum!.Value)}"
                 : $"{name} = {shown} is within [{(gate.Minimum is { } a ? Format(a) : "-inf")}, {(gate.Maximum is { } b ? Format(b) : "inf")}]";
-            return new GateVerdict(name, gate.Minimum, gate.Maximum, value, !tooLow && !tooHigh, message);
+            return new GateVerdict(name, gate.Minimum, gate.Maximum, value, !tooLow && !tooHigh, message, gate.MaxDecrease, gate.MaxIncrease);
         }).ToList();
     }
 

@@ -7,8 +7,12 @@ public enum ModelTask
     Regression,
 }
 
-/// <summary>A bound on one evaluation metric. At least one of <see cref="Minimum"/> and <see cref="Maximum"/> is set.</summary>
-public sealed record QualityGate(string Metric, double? Minimum = null, double? Maximum = null);
+/// <summary>
+/// A bound on one evaluation metric: absolute (<see cref="Minimum"/>, <see cref="Maximum"/>, checked by EvaluateModel)
+/// and/or against a baseline model (<see cref="MaxDecrease"/>, <see cref="MaxIncrease"/>: the largest allowed change in
+/// the metric's own units, checked by <c>mlops report</c>, which knows the baseline). At least one is set.
+/// </summary>
+public sealed record QualityGate(string Metric, double? Minimum = null, double? Maximum = null, double? MaxDecrease = null, double? MaxIncrease = null);
 
 /// <summary>
 /// Everything that defines one model build: what the MSBuild SDK writes to <c>obj/mlops/pipeline.json</c> from the

@@ -51,7 +51,10 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
     /// <summary><c>@(Hyperparameter)</c>, each with a <c>Value</c>.</summary>
     public ITaskItem[] Hyperparameters { get; set; } = [];
 
-    /// <summary><c>@(QualityGate)</c>, each with <c>Minimum</c> and/or <c>Maximum</c>.</summary>
+    /// <summary>
+    /// <c>@(QualityGate)</c>, each with <c>Minimum</c> and/or <c>Maximum</c> (absolute) and/or <c>MaxDecrease</c>/
+    /// <c>MaxIncrease</c> (against the baseline, checked by <c>mlops report</c>).
+    /// </summary>
     public ITaskItem[] QualityGates { get; set; } = [];
 
     /// <summary><c>@(IgnoreColumn)</c>.</summary>
@@ -91,7 +94,8 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
                 Error("MLOPS2003", $"Hyperparameter '{item.ItemSpec}' has no Value. Write <Hyperparameter Include=\"{item.ItemSpec}\" Value=\"…\" />.");
             hyperparameters[item.ItemSpec] = value;
         }
-        var gates = QualityGates.Select(item => new QualityGate(item.ItemSpec, Bound(item, "Minimum"), Bound(item, "Maximum"))).ToList();
+        var gates = QualityGates.Select(item => new QualityGate(item.ItemSpec, Bound(item, "Minimum"), Bound(item, "Maximum"),
+            Bound(item, "MaxDecrease"), Bound(item, "MaxIncrease"))).ToList();
         if (Log.HasLoggedErrors)
             return false;
 

@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using MlOps.Ci.Core.Tests.Support;
+using MlOps.Ci.Data;
+using MlOps.Ci.Diagnostics;
+using MlOps.Ci.Packaging;
+using MlOps.Ci.Pipeline;
+using MlOps.Ci.Reporting;
+
+namespace MlOps.Ci.Core.Tests.Reporting;
+
+/// <summary>
+/// A second, weaker churn model (fewer rows, fewer trees, a regression gate on AUC) to compare with the shared trained
+/// one: two real packages with a real metric change between them.
+/// </summary>
+public sealed class WeakChurnModel : IDisposable
+{
+    public const int TrainingRows = 400;
+
+    public WeakChurnModel()
+    {
+        Folder = new TempFolder();
+        var training = ChurnSample.Copy(Folder, "train.csv", TrainingRows);
+        var evaluation = ChurnSample.Copy(Folder, "test.csv", TrainedChurnModel.EvaluationRows);
+        Definition = Definitions.In(Folder, ChurnSample.Label, [training], [evaluation]) with
+        {
+            ModelName = "churn",
+            ModelVersion = "2.2.0",
+            IgnoreColumns = [ChurnSample.Identifier],
+            Hyperparameters = new Dictionary<string, string> { ["NumberOfTrees"] = "5", ["NumberOfLeaves"] = "4", ["LearningRate"] = "0.05" },
+            QualityGates = [new QualityGate("AUC", Minimum: 0.5, MaxDecrease: 0.005), new QualityGate("LogLoss", MaxIncrease: 0.5)],
+        };
+        new PipelineRunner(NullLogger.Instance).Run(Definition, [PipelineStep.Validate, PipelineStep.Train, PipelineStep.Evaluate, PipelineStep.Package]);
+        Package = ModelPackage.Read(Definition.PackagePath);
+    }
+
+    public TempFolder Folder { get; }
+    public PipelineDefinition Definition { get; }
+    public ModelPackage Package { get; }
+
+    public void Dispose() => Folder.Dispose();
+}
+
+[Collection(TrainedChurnModelCollection.Name)]
+public sealed class ModelComparisonSpecs(TrainedChurnModel strongModel, WeakChurnModel weakModel) : IClassFixture<WeakChurnModel>
+{
+    private readonly ModelPackage _strong = ModelPackage.Read(strongModel.Definition.PackagePath);
+    private readonly ModelPackage _weak = weakModel.Package;
+
+    [Fact]
+    public void The_metrics_table_shows_baseline_candidate_and_change_for_every_metric()
+    {
+        var report = ModelComparison.Compare(_strong, _weak, "weak.mlpkg");
+
+        report.Metrics.Select(m => m.Metric).ShouldBe(_strong.Card.Metrics.Keys, ignoreOrder: true);
+        var auc = report.Metrics.Single(m => m.Metric == "AUC");
+        auc.Baseline.ShouldBe(_weak.Card.Metrics["AUC"]);
+        auc.Candidate.ShouldBe(_strong.Card.Metrics["AUC"]);
+        auc.Change!.Value.ShouldBe(_strong.Card.Metrics["AUC"] - _weak.Card.Metrics["AUC"], 1e-12);
+        auc.Change.Value.ShouldBeGreaterThan(0.0, "100 trees on 1,500 rows beat 5 trees on 400");
+        report.Metrics.Single(m => m.Metric == "LogLoss").HigherIsBetter.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_candidate_that_fell_more_than_MaxDecrease_below_its_baseline_fails_its_regression_gate()
+    {
+        var report = ModelComparison.Compare(_weak, _strong, "production");
+
+        report.Passed.ShouldBeFalse();
+        var failed = report.FailedGates.ToList();
+        failed.ShouldContain(f => f.Metric.Metric == "AUC" && f.Gate.Kind == GateCheck.Regression);
+        var message = failed.First(f => f.Metric.Metric == "AUC").Gate.Message;
+        message.ShouldContain("AUC fell by");
+        message.ShouldContain(ModelComparison.Format(_strong.Card.Metrics["AUC"]));
+        message.ShouldContain("0.005");
+        // The absolute bound of the same gate still passes and is shown beside it.
+        report.Metrics.Single(m => m.Metric == "AUC").Gates.ShouldContain(g => g.Kind == GateCheck.Absolute && g.Passed);
+    }
+
+    [Fact]
+    public void Without_a_baseline_only_the_absolute_bounds_gate_and_the_report_says_so()
+    {
+        var note = Diagnostic.Warning(DiagnosticCodes.BaselineNotFound, "The registry has no 'production' tag of churn: treated as the first model.");
+
+        var report = ModelComparison.Compare(_weak, null, "production", [note]);
+
+        report.Passed.ShouldBeTrue();
+        report.Baseline.ShouldBeNull();
+        report.Metrics.Single(m => m.Metric == "AUC").Gates.Single(g => g.Kind == GateCheck.Regression).Message.ShouldContain("no baseline");
+        report.Data.ShouldAllBe(d => d.Change == DataChange.Added);
+        var markdown = ReportMarkdown.Render(report);
+        markdown.ShouldContain("first model");
+        markdown.ShouldContain("MLOPS3101");
+        markdown.ShouldNotContain("Distribution shift");
+    }
+
+    [Fact]
+    public void The_input_changes_name_the_data_rows_parameters_and_an_unchanged_environment()
+    {
+        var report = ModelComparison.Compare(_strong, _weak, "weak.mlpkg");
+
+        var training = report.Data.Single(d => d.Role == DataRole.Training);
+        training.Change.ShouldBe(DataChange.Changed);
+        (training.BaselineRows, training.CandidateRows).ShouldBe((WeakChurnModel.TrainingRows, TrainedChurnModel.TrainingRows));
+        report.Data.Single(d => d.Role == DataRole.Evaluation).Change.ShouldBe(DataChange.Unchanged);
+        report.Parameters.ShouldContain(new ValueChange("NumberOfTrees", "5", "100"));
+        report.Parameters.ShouldContain(new ValueChange("NumberOfLeaves", "4", "16"));
+        report.Parameters.ShouldNotContain(p => p.Name == "LearningRate");
+        report.Environment.ShouldBeEmpty("both were built here");
+        report.Schema.ShouldBeEmpty();
+        report.Shift.Select(s => s.Column).ShouldContain("Tenure");
+        report.Shift.ShouldAllBe(s => s.Psi >= 0);
+    }
+
+    [Fact]
+    public void The_markdown_has_the_verdict_the_table_a_mermaid_chart_and_the_changes()
+    {
+        var quality = ReportMarkdown.ToQualityReport(ModelComparison.Compare(_weak, _strong, "production"));
+
+        quality.Passed.ShouldBeFalse();
+        quality.Title.ShouldBe("churn 2.2.0: quality gate failed");
+        quality.Summary.ShouldContain("gate checks failed");
+        quality.Summary.ShouldContain("against churn 2.1.0");
+        var lines = quality.Markdown.Split('\n');
+        lines[0].ShouldStartWith("## ❌ churn 2.2.0");
+        lines.ShouldContain("| metric | baseline | candidate | change | gate |");
+        lines.ShouldContain(l => l.StartsWith("| AUC | " + ModelComparison.Format(_strong.Card.Metrics["AUC"]) + " | " + ModelComparison.Format(_weak.Card.Metrics["AUC"]) + " | −", StringComparison.Ordinal));
+        quality.Markdown.ShouldContain("```mermaid\nxychart-beta");
+        lines.ShouldContain(l => l.StartsWith("  x-axis [\"AUC\", \"Accuracy\"", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.StartsWith("  bar [", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.StartsWith("  line [", StringComparison.Ordinal), "the baseline is drawn as a line over the candidate's bars");
+        quality.Markdown.ShouldContain("| NumberOfTrees | 100 | 5 |");
+        quality.Markdown.ShouldContain("Distribution shift");
+    }
+
+    [Fact]
+    public void A_baseline_of_another_task_cannot_be_compared()
+    {
+        var regression = _strong with { Card = _strong.Card with { Task = ModelTask.Regression } };
+
+        var diagnostic = Failures.SingleOf(() => ModelComparison.Compare(_weak, regression, "other.mlpkg"));
+
+        diagnostic.Code.ShouldBe(DiagnosticCodes.BaselineIncompatible);
+        diagnostic.Message.ShouldContain("Regression");
+    }
+}
