@@ -8,13 +8,14 @@
 // The fake runner is a small part of what GitHub's runner does for a composite action: evaluate each step's `env:`
 // (only the `${{ inputs.* }}`, `${{ steps.*.outputs.* }}`, `${{ github.token }}` and `${{ runner.* }}` forms that
 // action.yml uses; anything else fails loudly), run the script with `bash -e -o pipefail` as `shell: bash` does, and
-// read GITHUB_OUTPUT. `uses:` steps (setup-dotnet, cache) are skipped. `mlops` is a stub that records its arguments and
-// environment: a stub is acceptable here only because the real CLI is tested by the .NET suites; this checks the
-// action's shell, not the CLI. The tool is "already installed" (the cache-hit path), so no dotnet pack runs here.
+// read GITHUB_OUTPUT. `uses:` steps (setup-dotnet, cache) are skipped. `mlops` and `dotnet` are stubs that record how
+// they were called: stubs are acceptable here only because the real CLI, its packing and its installation as a tool
+// are tested elsewhere (the .NET suites, build/build.sh pack); this checks the action's shell, not the tool. Most
+// checks start with the tool already installed (the cache-hit path); two run the install step against the dotnet stub.
 //
 // Prints "PASS name" or "FAIL name: why" per check.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
@@ -56,28 +57,47 @@ function evaluate(text, context) {
 }
 
 /** Runs the action's bash steps with the given inputs; returns the transcript. */
-function runAction(inputs, { stubExitCode = 0, stubOutputs = "" } = {}) {
+function runAction(inputs, { stubExitCode = 0, stubOutputs = "", preinstalled = true } = {}) {
   const temp = mkdtempSync(join(tmpdir(), "mlops-action-"));
   try {
     const runnerTemp = join(temp, "runner-temp");
     const workspace = join(temp, "workspace");
     const record = join(temp, "stub-record");
+    const dotnetLog = join(temp, "dotnet-calls");
     mkdirSync(runnerTemp);
     mkdirSync(workspace);
     const version = inputs.version ?? "";
     const toolPath = join(runnerTemp, "mlops-ci", `tool-${version || "source"}`);
-    mkdirSync(toolPath, { recursive: true });
+    const stubs = join(temp, "stubs");
+    mkdirSync(stubs);
     // Arguments one per line, then the environment the action set up, into a file: the stub prints nothing itself,
     // so whatever the transcript holds comes from the action's scripts.
-    writeFileSync(join(toolPath, "mlops"), [
+    // The mlops stub stays off PATH until the action installs it: only the action's own PATH setup can find it.
+    const mlopsStub = join(temp, "mlops-stub");
+    writeFileSync(mlopsStub, [
       "#!/usr/bin/env bash",
       `{ printf 'arg:%s\\n' "$@"; env | grep -E '^(MLOPS_[A-Z_]+|GITHUB_TOKEN)=' | sort; } > ${JSON.stringify(record)}`,
       `cat ${JSON.stringify(join(temp, "stub-outputs"))} >> "$GITHUB_OUTPUT"`,
       `exit ${stubExitCode}`,
       "",
     ].join("\n"));
-    chmodSync(join(toolPath, "mlops"), 0o755);
+    chmodSync(mlopsStub, 0o755);
     writeFileSync(join(temp, "stub-outputs"), stubOutputs);
+    if (preinstalled) {
+      mkdirSync(toolPath, { recursive: true });
+      copyFileSync(mlopsStub, join(toolPath, "mlops"));
+    }
+    // `dotnet pack` leaves a package named like the real one in its -o folder; `dotnet tool install` puts the mlops
+    // stub into its --tool-path. Both record their command lines.
+    writeFileSync(join(stubs, "dotnet"), [
+      "#!/usr/bin/env bash",
+      `printf '%s\\n' "$*" >> ${JSON.stringify(dotnetLog)}`,
+      'while [[ $# -gt 0 ]]; do case $1 in -o) out=$2; shift ;; --tool-path) tools=$2; shift ;; esac; shift; done',
+      'if [[ -n ${out:-} ]]; then mkdir -p "$out" && : > "$out/MlOps.Ci.Cli.9.9.9-dev.nupkg"; fi',
+      `if [[ -n \${tools:-} ]]; then mkdir -p "$tools" && cp ${JSON.stringify(mlopsStub)} "$tools/mlops"; fi`,
+      "",
+    ].join("\n"));
+    chmodSync(join(stubs, "dotnet"), 0o755);
 
     const allInputs = {};
     for (const [name, spec] of Object.entries(action.inputs ?? {})) allInputs[name] = spec.default ?? "";
@@ -92,7 +112,7 @@ function runAction(inputs, { stubExitCode = 0, stubOutputs = "" } = {}) {
       const outputFile = join(temp, `output-${index}`);
       writeFileSync(outputFile, "");
       const env = {
-        PATH: process.env.PATH,
+        PATH: `${stubs}:${process.env.PATH}`,
         HOME: process.env.HOME ?? temp,
         RUNNER_TEMP: runnerTemp,
         GITHUB_ACTION_PATH: dirname(actionFile),
@@ -118,6 +138,7 @@ function runAction(inputs, { stubExitCode = 0, stubOutputs = "" } = {}) {
     transcript.record = existsSync(record) ? readFileSync(record, "utf8") : null;
     transcript.path = existsSync(join(temp, "path")) ? readFileSync(join(temp, "path"), "utf8") : "";
     transcript.toolPath = toolPath;
+    transcript.dotnetCalls = existsSync(dotnetLog) ? readFileSync(dotnetLog, "utf8").trim().split("\n") : [];
     return transcript;
   } finally {
     rmSync(temp, { recursive: true, force: true });
@@ -208,6 +229,22 @@ check("an installed tool is reused and put on PATH for later steps", () => {
   const run = runAction(allInputs);
   if (!printed(run).includes("already installed")) throw new Error("the install step did not reuse the installed tool");
   expectEqual(run.path.trim(), run.toolPath, "GITHUB_PATH");
+});
+
+check("with no version the tool is packed from the action's checkout and installed from that folder", () => {
+  const run = runAction({ command: "status", feed: "https://nuget.example.test/v3/index.json" }, { preinstalled: false });
+  expectEqual(run.exitCode, 0, "exit code");
+  const packages = join(run.toolPath, "..", "packages");
+  expectEqual(run.dotnetCalls, [
+    `pack ${dirname(actionFile)}/src/MlOps.Ci.Cli/MlOps.Ci.Cli.csproj -c Release -o ${packages} -nologo`,
+    `tool install MlOps.Ci.Cli --tool-path ${run.toolPath} --version 9.9.9-dev --add-source https://nuget.example.test/v3/index.json --add-source ${packages}`,
+  ], "dotnet command lines");
+  expectEqual(argumentsOf(run.record), ["status"], "arguments");
+});
+
+check("a version is installed from the feeds without packing anything", () => {
+  const run = runAction({ command: "status", version: "1.2.3" }, { preinstalled: false });
+  expectEqual(run.dotnetCalls, [`tool install MlOps.Ci.Cli --tool-path ${run.toolPath} --version 1.2.3`], "dotnet command lines");
 });
 
 for (const [name, body] of checks) {

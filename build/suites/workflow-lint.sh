@@ -42,7 +42,7 @@ not_run() {
   done
   finish
 }
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || not_run "node and npm are not installed"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then not_run "node and npm are not installed"; fi
 
 # npm ci wipes node_modules every time; a stamp of the lock it was installed from lets an unchanged install be reused.
 stamp="$lint/node_modules/.installed-from-lock.sha256"
