@@ -208,6 +208,13 @@ check("args are split like a shell would, and nothing in them is evaluated", () 
   expectEqual(argumentsOf(run.record), ["image", "push", "--tag", "release candidate", "--reason", "drift $(touch pwned)", "`id`", "$HOME"], "arguments");
 });
 
+check("args with an unmatched quote are an error annotation, not a call to mlops", () => {
+  const run = runAction({ ...allInputs, args: `--reason "drift found` });
+  expectEqual(run.exitCode, 2, "exit code");
+  expectEqual(run.record, null, "mlops call record");
+  if (!printed(run).includes("::error title=MlOps.Ci::")) throw new Error("no ::error annotation printed");
+});
+
 check("the CLI's exit code fails the step", () => {
   const run = runAction(allInputs, { stubExitCode: 1 });
   expectEqual(run.exitCode, 1, "exit code");
