@@ -19,9 +19,13 @@ internal static class ImageCommands
 
     private static Command Verb(GlobalOptions global, string name, string description, bool push)
     {
-        var package = new Option<FileInfo>("--package", "-p") { Description = "The model package to serve.", Required = true };
+        var package = EnvironmentDefaults.PackageOption("The model package to serve");
         var registry = new Option<string?>("--registry", "-r") { Description = "registry[/namespace]: the image is <registry>/<model name>:<model version>." };
-        var imageName = new Option<string?>("--image") { Description = "The full image reference [registry/]repository[:tag], instead of the default naming." };
+        var imageName = new Option<string?>("--image")
+        {
+            Description = $"The full image reference [registry/]repository[:tag], instead of the default naming (default: ${EnvironmentDefaults.Image}).",
+            DefaultValueFactory = _ => EnvironmentDefaults.Get(EnvironmentDefaults.Image),
+        };
         var baseImage = new Option<string>("--base-image")
         {
             Description = "An ASP.NET Core 10 runtime image to build on.",
@@ -37,7 +41,7 @@ internal static class ImageCommands
             command.Options.Add(alsoPush);
         command.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
-            var options = new ServingImageOptions(parse.GetValue(package)!.FullName)
+            var options = new ServingImageOptions(EnvironmentDefaults.RequirePackage(parse.GetValue(package)).FullName)
             {
                 Registry = parse.GetValue(registry),
                 Image = parse.GetValue(imageName),

@@ -15,7 +15,7 @@ internal static class PackageCommands
         inspect.SetAction(parse => CommandOutput.Run(json: true, () => ModelPackage.Read(parse.GetValue(packagePath)!.FullName).Card));
         yield return inspect;
 
-        var scorePackage = new Option<FileInfo>("--package", "-p") { Description = "The model package.", Required = true };
+        var scorePackage = EnvironmentDefaults.PackageOption("The model package");
         var input = new Option<FileInfo>("--input", "-i") { Description = "A CSV with the model's input columns (others are passed through).", Required = true };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the input rows with the predictions appended.", Required = true };
         var score = new Command("score", "Batch inference: score every row of a CSV with the package's ONNX model, checking the model's input schema.")
@@ -24,7 +24,7 @@ internal static class PackageCommands
         };
         score.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
-            var result = BatchScorer.Score(parse.GetValue(scorePackage)!.FullName, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName);
+            var result = BatchScorer.Score(EnvironmentDefaults.RequirePackage(parse.GetValue(scorePackage)).FullName, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName);
             if (!parse.GetValue(global.Json))
                 Console.Out.WriteLine($"Scored {result.Rows} rows in {result.Seconds:0.00} s ({result.RowsPerSecond:N0} rows/s) → {result.Output}");
             return result;
@@ -36,11 +36,16 @@ internal static class PackageCommands
             Description = "oci://host[:port]/repository, or a folder (default: $MLOPS_REGISTRY, else a folder in the user's data directory).",
         };
         var tags = new Option<string[]>("--tag", "-t") { Description = "Extra tags (the version, the fingerprint and 'latest' are always set).", AllowMultipleArgumentsPerToken = true };
-        var pushPackage = new Argument<FileInfo>("package") { Description = "The model package to push." };
+        var pushPackage = new Argument<FileInfo?>("package")
+        {
+            Description = $"The model package to push (default: ${EnvironmentDefaults.Package}).",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => EnvironmentDefaults.Get(EnvironmentDefaults.Package) is { } path ? new FileInfo(path) : null,
+        };
         var push = new Command("push", "Store a model package in a registry under its version, its fingerprint and 'latest'.") { pushPackage, registry, tags };
         push.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
-            var path = parse.GetValue(pushPackage)!.FullName;
+            var path = EnvironmentDefaults.RequirePackage(parse.GetValue(pushPackage)).FullName;
             var card = ModelPackage.Read(path).Card;
             var target = ModelRegistries.Open(parse.GetValue(registry));
             var allTags = ModelTags.ForPublishing(card.Version, card.Fingerprints.Model, parse.GetValue(tags) ?? []);

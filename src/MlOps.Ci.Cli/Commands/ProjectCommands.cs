@@ -10,7 +10,12 @@ internal static class ProjectCommands
 {
     public static Command Create(GlobalOptions global)
     {
-        var project = new Argument<string?>("project") { Description = "The model project (or its folder); default: the current folder.", Arity = ArgumentArity.ZeroOrOne };
+        var project = new Argument<string?>("project")
+        {
+            Description = $"The model project (or its folder); default: ${EnvironmentDefaults.Project}, else the current folder.",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => EnvironmentDefaults.Get(EnvironmentDefaults.Project),
+        };
         var properties = new Option<string[]>("--property", "-p") { Description = "MSBuild properties, e.g. -p Trainer=LightGbm.", AllowMultipleArgumentsPerToken = true };
         var target = new Option<string>("--target", "-t") { Description = "The target to build (Build, TrainModel, ValidateData, …).", DefaultValueFactory = _ => "Build" };
         var build = new Command("build", "Run the model project's build-side pipeline with MSBuild (dotnet build) and report its package.") { project, properties, target };
@@ -31,37 +36,32 @@ internal static class ProjectCommands
             }
             if (parse.GetValue(target) != "Build" || !File.Exists(packagePath))
                 return new { succeeded = true, target = parse.GetValue(target) };
-            var card = ModelPackage.Read(packagePath).Card;
-            return new
-            {
-                succeeded = true,
-                package = packagePath,
-                card.Name,
-                card.Version,
-                fingerprint = card.Fingerprints.Model,
-                card.Metrics,
-                gatePassed = card.Gates.All(g => g.Passed),
-                card.Gates,
-            };
-        }));
+            return new BuildResult(packagePath, ModelPackage.Read(packagePath).Card);
+        }, result => result is BuildResult built ? StepOutputSelectors.OfCard(built.Card, built.Package) : []));
         return build;
     }
 
     private static int Dotnet(IEnumerable<string> arguments, bool toStandardError)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = toStandardError,
-        };
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet");
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        start.RedirectStandardOutput = true;
         using var process = Process.Start(start)!;
-        if (toStandardError)
+        // The build's MLOPS diagnostics also go to the CI host as annotations on their file and line (MSBuild repeats
+        // each error in its summary: report it once). With --json, stdout carries the document, so the build's own
+        // output goes to stderr.
+        var host = CurrentCiHost.Get(toStandardError);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        process.OutputDataReceived += (_, e) =>
         {
-            // stdout carries the --json document: the build's own output goes to stderr.
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
-            process.BeginOutputReadLine();
-        }
+            if (e.Data is null)
+                return;
+            (toStandardError ? Console.Error : Console.Out).WriteLine(e.Data);
+            if (Diagnostic.TryParse(e.Data, out var diagnostic) && reported.Add(diagnostic.ToString()))
+                host.Report(diagnostic);
+        };
+        process.BeginOutputReadLine();
         process.WaitForExit();
         return process.ExitCode;
     }
@@ -80,4 +80,19 @@ internal static class ProjectCommands
         process.WaitForExit();
         return value;
     }
+}
+
+/// <summary>What <c>mlops build</c> returns for a full build: the package and its card (the --json document).</summary>
+internal sealed record BuildResult(string Package, ModelCard Card)
+{
+    public bool Succeeded => true;
+    public string Name => Card.Name;
+    public string Version => Card.Version;
+    public string Fingerprint => Card.Fingerprints.Model;
+    public IReadOnlyDictionary<string, double> Metrics => Card.Metrics;
+    public bool GatePassed => Card.Gates.All(g => g.Passed);
+    public IReadOnlyList<Evaluation.GateVerdict> Gates => Card.Gates;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ModelCard Card { get; } = Card;
 }

@@ -33,12 +33,12 @@ internal static class ReportCommand
         var package = new Option<string?>("--package", "-p")
         {
             Description = "The candidate model package (default: $MLOPS_PACKAGE).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MLOPS_PACKAGE"),
+            DefaultValueFactory = _ => EnvironmentDefaults.Get(EnvironmentDefaults.Package),
         };
         var baseline = new Option<string?>("--baseline", "-b")
         {
             Description = "The baseline: a .mlpkg path, or a tag of the same model in the registry such as 'production' or 'main' (default: $MLOPS_BASELINE). None: only absolute bounds gate.",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MLOPS_BASELINE"),
+            DefaultValueFactory = _ => EnvironmentDefaults.Get(EnvironmentDefaults.Baseline),
         };
         var registry = new Option<string?>("--registry", "-r") { Description = "Where a baseline tag is looked up: oci://host[:port]/repository or a folder (default: $MLOPS_REGISTRY, else the local folder registry)." };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Where to write the markdown report (default: mlops-report.md in the current folder)." };

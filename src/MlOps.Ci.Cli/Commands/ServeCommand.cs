@@ -8,7 +8,7 @@ internal static class ServeCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var package = new Option<FileInfo>("--package", "-p") { Description = "The model package to serve.", Required = true };
+        var package = EnvironmentDefaults.PackageOption("The model package to serve");
         var urls = new Option<string>("--urls") { Description = "Where to listen (';'-separated).", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var name = new Option<string?>("--model-name") { Description = "The name to serve the model under (default: the model card's)." };
         var provider = new Option<ExecutionProvider>("--execution-provider")
