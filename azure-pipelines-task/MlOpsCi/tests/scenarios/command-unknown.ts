@@ -1,0 +1,3 @@
+import { runScenario } from '../scenario';
+
+runScenario({ inputs: { command: 'deploy-everything' }, mlopsOnPath: true });
