@@ -1,4 +1,6 @@
 using System.CommandLine;
+using MlOps.Ci.Automation;
+using MlOps.Ci.Cli.Progress;
 using MlOps.Ci.Containers;
 
 namespace MlOps.Ci.Cli.Commands;
@@ -51,14 +53,22 @@ internal static class ImageCommands
                 SmokeTestData = parse.GetValue(smokeData)?.FullName,
                 Push = push || parse.GetValue(alsoPush),
             };
-            var logger = new ConsoleLogger(parse.GetValue(global.Verbose), parse.GetValue(global.Json));
-            var result = parse.GetValue(daemonless)
-                ? new ServingImagePublisher(logger).PublishAsync(options).GetAwaiter().GetResult()
-                : new ServingImageBuilder(logger).PublishAsync(options).GetAwaiter().GetResult();
+            var console = new ConsoleLogger(parse.GetValue(global.Verbose), parse.GetValue(global.Json));
+            var style = ProgressPolicy.ForThisProcess(parse.GetValue(global.Json));
+            var result = CliProgress.Run(style, options.Push ? "Publishing image" : "Building image", ProgressUnit.Steps, report =>
+            {
+                // The build narrates its Dockerfile steps through the logger; they drive the bar.
+                var logger = new ProgressLogger(console, report, style);
+                return parse.GetValue(daemonless)
+                    ? new ServingImagePublisher(logger).PublishAsync(options).GetAwaiter().GetResult()
+                    : new ServingImageBuilder(logger).PublishAsync(options).GetAwaiter().GetResult();
+            });
             if (!parse.GetValue(global.Json))
                 Console.Out.WriteLine($"Image {result.PinnedReference ?? result.Reference} ({result.Size / 1_000_000.0:0.0} MB).");
             return result;
-        }));
+        }, result => result is ServingImage built
+            ? [new(StepOutputs.Image, built.PinnedReference ?? built.Reference)]
+            : []));
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MlOps.Ci.Cli.Progress;
 using MlOps.Ci.Packaging;
 using MlOps.Ci.Registry;
 using MlOps.Ci.Scoring;
@@ -49,12 +50,17 @@ internal static class PackageCommands
             var card = ModelPackage.Read(path).Card;
             var target = ModelRegistries.Open(parse.GetValue(registry));
             var allTags = ModelTags.ForPublishing(card.Version, card.Fingerprints.Model, parse.GetValue(tags) ?? []);
-            var stored = target.PushAsync(path, new ModelAnnotations(card.Name, card.Version, card.Fingerprints.Model, card.Source.Commit, card.Metrics,
-                card.Task.ToString()), allTags).GetAwaiter().GetResult();
+            // The registries report no bytes yet: the bar only says the transfer is under way.
+            var stored = CliProgress.Run(parse.GetValue(global.Json), $"Pushing {card.Name} {card.Version}", ProgressUnit.Bytes, report =>
+            {
+                report.Report(0, 0, target.Description);
+                return target.PushAsync(path, new ModelAnnotations(card.Name, card.Version, card.Fingerprints.Model, card.Source.Commit, card.Metrics,
+                    card.Task.ToString()), allTags).GetAwaiter().GetResult();
+            });
             if (!parse.GetValue(global.Json))
                 Console.Out.WriteLine($"Pushed {card.Name} {card.Version} to {target.Description} as {string.Join(", ", allTags)} ({stored.Digest}).");
             return new { name = card.Name, version = card.Version, registry = target.Description, tags = allTags, stored.Location, stored.Digest, stored.Size };
-        }));
+        }, _ => StepOutputSelectors.OfCard(ModelPackage.Read(EnvironmentDefaults.RequirePackage(parse.GetValue(pushPackage)).FullName).Card, null)));
         yield return push;
 
         var model = new Argument<string>("model") { Description = "NAME[:TAG] of the model (TAG defaults to 'latest'; a version or xxh128-… fingerprint tag also work)." };
@@ -67,12 +73,19 @@ internal static class PackageCommands
             var (name, tag) = colon > 0 ? (reference[..colon], reference[(colon + 1)..]) : (reference, "latest");
             var path = parse.GetValue(destination)?.FullName ?? Path.GetFullPath($"{name}.{tag}.mlpkg");
             var source = ModelRegistries.Open(parse.GetValue(registry));
-            var pulled = source.PullAsync(name, tag, path).GetAwaiter().GetResult() ?? throw Diagnostics.MlOpsException.Of(Diagnostics.DiagnosticCodes.ArtifactNotFound,
+            var pulled = CliProgress.Run(parse.GetValue(global.Json), $"Pulling {name}:{tag}", ProgressUnit.Bytes, report =>
+            {
+                report.Report(0, 0, source.Description);
+                return source.PullAsync(name, tag, path).GetAwaiter().GetResult();
+            }) ?? throw Diagnostics.MlOpsException.Of(Diagnostics.DiagnosticCodes.ArtifactNotFound,
                 $"Model '{name}' has no tag '{tag}' in {source.Description}.", null, "Check the name and tag; 'mlops push' stores a package under its version, fingerprint and 'latest'.");
             if (!parse.GetValue(global.Json))
                 Console.Out.WriteLine($"Pulled {name}:{tag} from {source.Description} → {path} ({pulled.Digest}).");
-            return new { name, tag, registry = source.Description, path, pulled.Digest, pulled.Size };
-        }));
+            return new PulledPackage(name, tag, source.Description, path, pulled.Digest, pulled.Size);
+        }, result => result is PulledPackage pulled ? StepOutputSelectors.OfCard(ModelPackage.Read(pulled.Path).Card, pulled.Path) : []));
         yield return pull;
     }
 }
+
+/// <summary>What <c>mlops pull</c> fetched, and where it put it.</summary>
+internal sealed record PulledPackage(string Name, string Tag, string Registry, string Path, string Digest, long Size);

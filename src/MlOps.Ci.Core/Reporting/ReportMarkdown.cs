@@ -15,6 +15,9 @@ public static class ReportMarkdown
     /// <summary>Rows of the distribution-shift table: the most-moved columns; the rest are summarised in one line.</summary>
     private const int ShiftRowsShown = 10;
 
+    /// <summary>Below this PSI a column has not moved in any sense worth a row (sampling noise on a few thousand rows).</summary>
+    private const double ShiftShownFrom = 0.01;
+
     public static QualityReport ToQualityReport(ComparisonReport report) =>
         new(Title(report), Summary(report), Render(report), report.Passed);
 
@@ -113,12 +116,19 @@ public static class ReportMarkdown
             md.AppendLine("No column could be compared.").AppendLine();
             return;
         }
+        var moved = report.Shift.Where(s => s.Psi >= ShiftShownFrom).ToList();
+        if (moved.Count == 0)
+        {
+            md.AppendLine($"No column moved: every one of the {report.Shift.Count} has PSI < {ShiftShownFrom.ToString(CultureInfo.InvariantCulture)}.").AppendLine();
+            return;
+        }
         md.AppendLine("| column | kind | PSI | shift |");
         md.AppendLine("|---|---|---:|---|");
-        foreach (var shift in report.Shift.Take(ShiftRowsShown))
+        foreach (var shift in moved.Take(ShiftRowsShown))
             md.AppendLine($"| {Escape(shift.Column)} | {shift.Kind.ToString().ToLowerInvariant()} | {shift.Psi.ToString("0.0000", CultureInfo.InvariantCulture)} | {ShiftLevel(shift)} |");
-        if (report.Shift.Count > ShiftRowsShown)
-            md.AppendLine().AppendLine($"{report.Shift.Count - ShiftRowsShown} more column(s), each with PSI ≤ {report.Shift[ShiftRowsShown].Psi.ToString("0.0000", CultureInfo.InvariantCulture)}.");
+        var rest = report.Shift.Count - Math.Min(moved.Count, ShiftRowsShown);
+        if (rest > 0)
+            md.AppendLine().AppendLine($"{rest} more column(s), each with PSI ≤ {report.Shift[Math.Min(moved.Count, ShiftRowsShown)].Psi.ToString("0.0000", CultureInfo.InvariantCulture)}.");
         md.AppendLine();
     }
 
