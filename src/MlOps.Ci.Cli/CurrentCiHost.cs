@@ -13,6 +13,7 @@ internal static class CurrentCiHost
     /// <summary>The CI hosts the CLI knows, most specific first. Each returns null when the environment is not its own.</summary>
     private static readonly Func<IReadOnlyDictionary<string, string>, TextWriter, ICiHost?>[] Factories =
     [
+        MlOps.Ci.AzureDevOps.Pipelines.AzurePipelinesHost.Detect,
     ];
 
     public static ICiHost Get(bool json) => _host ??= CiHosts.Detect(Factories, CiHosts.ProcessEnvironment(), json ? Console.Error : Console.Out);

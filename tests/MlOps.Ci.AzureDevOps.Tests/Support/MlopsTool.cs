@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace MlOps.Ci.AzureDevOps.Tests.Support;
+
+/// <summary>
+/// The real <c>mlops</c> CLI, as the test project built it (its ProjectReference), run with <c>dotnet exec</c> in an
+/// environment that looks like an Azure Pipelines job and nothing else.
+/// </summary>
+public static class MlopsTool
+{
+    /// <summary>The CLI's build output for this configuration, or MLOPS_TEST_APP_DIRECTORY.</summary>
+    public static string AppDirectory =>
+        Environment.GetEnvironmentVariable("MLOPS_TEST_APP_DIRECTORY") is { Length: > 0 } configured
+            ? configured
+            : typeof(MlopsTool).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MlOpsAppDirectory").Value!;
+
+    public sealed record Result(int ExitCode, string StandardOutput, string StandardError)
+    {
+        public override string ToString() => $"exit code {ExitCode}\n--- stdout\n{StandardOutput}\n--- stderr\n{StandardError}";
+    }
+
+    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppDirectory, "mlops.dll"));
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        // The test host may itself run in a CI job: no variable of another CI system may leak into the child.
+        foreach (var name in start.Environment.Keys.ToList())
+        {
+            if (name is "GITHUB_ACTIONS" or "TF_BUILD" or "MLOPS_REMOTE_CACHE" or "MLOPS_CACHE_DIR"
+                || name.StartsWith("GITHUB_", StringComparison.Ordinal) || name.StartsWith("SYSTEM_", StringComparison.Ordinal)
+                || name.StartsWith("BUILD_", StringComparison.Ordinal) || name.StartsWith("AGENT_", StringComparison.Ordinal))
+                start.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        // A guard against a hung child, far above any run's length; not a timing assertion.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"mlops {string.Join(' ', arguments)} did not finish.");
+        }
+        return new Result(process.ExitCode, await output, await error);
+    }
+}
