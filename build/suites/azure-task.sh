@@ -2,7 +2,10 @@
 # The Azure Pipelines task, one of the suites build/build.sh test runs (it sums the last line of each suite):
 #
 #   - compiles the task's TypeScript (azure-pipelines-task/MlOpsCi) with the pinned tsc;
-#   - runs its mocha tests (MockTestRunner over the real handler and fake mlops/dotnet executables), one line per test;
+#   - runs its mocha tests, one line per test: MockTestRunner over the real handler with fake mlops/dotnet executables;
+#     task.json and the sample pipelines against each other; and the task installing the mlops tool packed in
+#     artifacts/packages/ (build/build.sh pack, which `test` runs first; MLOPS_TASK_TEST_PACKAGES names another
+#     folder) with the real dotnet and running it under TF_BUILD (skipped when there is no package or no dotnet);
 #   - packages the extension with tfx-cli into artifacts/vsix/ from a staged copy that holds only the production
 #     node_modules, and counts "the .vsix holds the task's task.json and compiled handler" as one more test.
 #
@@ -53,7 +56,7 @@ mkdir -p "$work"
 results="$work/mocha-results.json"
 rm -f "$results"
 # The JSON reporter's file is the count; mocha's own exit code only says whether something failed.
-(cd "$task" && npx --no-install mocha --reporter json --reporter-option "output=$results" dist/tests/L0.js dist/tests/Samples.js) >"$work/mocha.log" 2>&1 || true
+(cd "$task" && npx --no-install mocha --reporter json --reporter-option "output=$results" dist/tests/L0.js dist/tests/Samples.js dist/tests/RealCli.js) >"$work/mocha.log" 2>&1 || true
 if [[ -f $results ]]; then
   # One line per test, then the counts; a failing before/after hook is in failures without being a test.
   summary="$(node -e '

@@ -57,7 +57,8 @@ describe('The MlOpsCi task', function () {
         const tr = await run('gate-fails-logissue');
 
         assert.ok(tr.failed);
-        assert.deepStrictEqual(tr.errorIssues, ['MLOPS3002: Quality gate failed: Auc 0.81 is below the minimum 0.85.']);
+        assert.deepStrictEqual(tr.errorIssues,
+            ['MLOPS3002: Quality gate failed: Auc 0.81 is below the minimum 0.85 (-4.5%).\nRaise the model or lower the gate.']);
         assert.ok(tr.stdout.includes('##vso[task.logissue type=error;sourcepath=samples/churn/churn.mlproj;linenumber=12;code=MLOPS3002]'),
             'the CLI\'s issue with its file and line reaches the agent');
     });

@@ -22,7 +22,8 @@ switch (process.env['FAKE_MLOPS_BEHAVIOUR'] ?? 'succeed') {
         process.exit(1);
     case 'fail-gate-logissue':
         console.error('##vso[task.logissue type=warning;code=MLOPS3010]No baseline found; gating on absolute bounds only.');
-        console.error('##vso[task.logissue type=error;sourcepath=samples/churn/churn.mlproj;linenumber=12;code=MLOPS3002]Quality gate failed: Auc 0.81 is below the minimum 0.85.');
+        // Escaped as MlOps.Ci.AzureDevOps's LoggingCommand writes it: % as %AZP25, a line break as %0A.
+        console.error('##vso[task.logissue type=error;sourcepath=samples/churn/churn.mlproj;linenumber=12;code=MLOPS3002]Quality gate failed: Auc 0.81 is below the minimum 0.85 (-4.5%AZP25).%0ARaise the model or lower the gate.');
         console.log('##vso[task.complete result=Failed]Quality gate failed');
         process.exit(1);
     case 'crash':

@@ -14,6 +14,8 @@ export interface Scenario {
     /** Which fakes are on PATH. */
     mlopsOnPath?: boolean;
     dotnetOnPath?: boolean;
+    /** Keep the machine's PATH after the fakes (for the real dotnet). */
+    keepPath?: boolean;
     /** Environment for the fakes (FAKE_MLOPS_BEHAVIOUR, FAKE_DOTNET_BEHAVIOUR). */
     env?: { [name: string]: string };
 }
@@ -30,7 +32,7 @@ export function runScenario(scenario: Scenario): void {
     const bin = scratch('bin-');
     if (scenario.mlopsOnPath) writeLauncher(path.join(bin, 'mlops'), fakeMlopsScript);
     if (scenario.dotnetOnPath) writeLauncher(path.join(bin, 'dotnet'), path.join(__dirname, 'fake-dotnet.js'));
-    process.env['PATH'] = bin;
+    process.env['PATH'] = scenario.keepPath ? `${bin}${path.delimiter}${process.env['PATH']}` : bin;
     for (const [name, value] of Object.entries(scenario.env ?? {})) process.env[name] = value;
 
     const runner = new mr.TaskMockRunner(path.join(__dirname, '..', 'src', 'index.js'));
