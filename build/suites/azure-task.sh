@@ -34,7 +34,7 @@ not_run() {
   if [[ ${CI:-} == true ]]; then fail "Azure Pipelines task: $1"; else skip "Azure Pipelines task: $1"; fi
   finish
 }
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || not_run "node and npm are not installed"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then not_run "node and npm are not installed"; fi
 
 # npm ci wipes node_modules every time; a stamp of the lock it was installed from lets an unchanged install be reused.
 stamp="$task/node_modules/.installed-from-lock.sha256"
@@ -59,6 +59,7 @@ rm -f "$results"
 (cd "$task" && npx --no-install mocha --reporter json --reporter-option "output=$results" dist/tests/L0.js dist/tests/Samples.js dist/tests/RealCli.js) >"$work/mocha.log" 2>&1 || true
 if [[ -f $results ]]; then
   # One line per test, then the counts; a failing before/after hook is in failures without being a test.
+  # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions.
   summary="$(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const failure = t => r.failures.find(x => x.fullTitle === t.fullTitle);
@@ -98,7 +99,10 @@ mkdir -p "$vsix_dir"
 rm -f "$vsix_dir"/*.vsix
 if (cd "$stage" && "$root/$task/node_modules/.bin/tfx" extension create --root . --manifest-globs vss-extension.json \
       --output-path "$vsix_dir/" --no-prompt) >"$work/tfx.log" 2>&1; then
-  vsix="$(ls "$vsix_dir"/*.vsix 2>/dev/null | head -n1 || true)"
+  shopt -s nullglob
+  produced=("$vsix_dir"/*.vsix)
+  shopt -u nullglob
+  vsix="${produced[0]:-}"
   if [[ -z $vsix ]]; then
     fail "$vsix_test: tfx reported success but wrote no .vsix"
   else
