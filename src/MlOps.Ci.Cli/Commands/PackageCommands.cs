@@ -25,7 +25,9 @@ internal static class PackageCommands
         };
         score.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
-            var result = BatchScorer.Score(EnvironmentDefaults.RequirePackage(parse.GetValue(scorePackage)).FullName, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName);
+            var packagePath = EnvironmentDefaults.RequirePackage(parse.GetValue(scorePackage)).FullName;
+            var result = CliProgress.Run(parse.GetValue(global.Json), "Scoring", ProgressUnit.Rows, report =>
+                BatchScorer.Score(packagePath, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName, new ScoringProgressReport(report)));
             if (!parse.GetValue(global.Json))
                 Console.Out.WriteLine($"Scored {result.Rows} rows in {result.Seconds:0.00} s ({result.RowsPerSecond:N0} rows/s) → {result.Output}");
             return result;

@@ -1,148 +1,236 @@
 using System.Diagnostics;
-using System.Globalization;
+using System.Text;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
-using MlOps.Ci.Evaluation;
 using MlOps.Ci.IO;
 using MlOps.Ci.Packaging;
 using nietras.SeparatedValues;
 
 namespace MlOps.Ci.Scoring;
 
-public sealed record BatchScoringResult(string Output, long Rows, double Seconds)
-{
-    public double RowsPerSecond => Seconds > 0 ? Rows / Seconds : 0;
-}
-
 /// <summary>
 /// Batch inference (<c>mlops score</c>): a CSV in, the same CSV out with the model's predictions appended. Rows are read,
 /// checked against the model card's input schema and scored in chunks, so memory stays bounded for any file size;
 /// the output is written atomically, so a bad row part-way never leaves a half-written file.
 /// </summary>
+/// <remarks>
+/// Nearly all of the time is ONNX Runtime evaluating the model, one core's worth per Run. So the calling thread only
+/// reads: Sep splits each row, numbers are parsed straight into the chunk's float columns and text cells copied into one
+/// buffer (no string per cell), and each full chunk goes to a thread of its own, which runs the model over it with one
+/// ONNX Runtime thread and formats the output rows as UTF-8 (<see cref="ScoringSession"/>). Up to
+/// <see cref="BatchScoringOptions.Parallelism"/> chunks are scored at once while the next one is read; finished chunks
+/// are written in file order, so the output does not depend on which thread finished first.
+/// </remarks>
 public static class BatchScorer
 {
-    public const int ChunkRows = 65_536;
+    public static BatchScoringResult Score(string packagePath, string inputPath, string outputPath, IProgress<BatchScoringProgress>? progress = null) =>
+        Score(new BatchScoringOptions(packagePath, inputPath, outputPath), progress);
 
-    public static BatchScoringResult Score(string packagePath, string inputPath, string outputPath)
+    public static BatchScoringResult Score(BatchScoringOptions options, IProgress<BatchScoringProgress>? progress = null)
     {
-        var package = ModelPackage.Read(packagePath);
-        var inputs = package.Card.Signature.Inputs;
-        using var scorer = OnnxScorer.Load(package.Onnx, packagePath);
-        var clock = Stopwatch.StartNew();
-        long rows = 0;
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ChunkRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallelism, 1);
+        var inputPath = options.InputPath;
+        var package = ModelPackage.Read(options.PackagePath);
+        var cardInputs = package.Card.Signature.Inputs;
         using var reader = CsvFile.Open(inputPath);
         var header = CsvFile.ReadHeader(reader, inputPath);
         // Rows are copied through as read, so the predictions are appended with the file's own separator.
         var separator = reader.Spec.Sep.Separator;
-        var indexes = inputs.Select(i => Array.IndexOf(header.ToArray(), i.Name)).ToArray();
-        var missing = inputs.Where((_, k) => indexes[k] < 0).Select(i => i.Name).ToList();
+        var missing = cardInputs.Where(i => !header.Contains(i.Name)).Select(i => i.Name).ToList();
         if (missing.Count > 0)
         {
             throw MlOpsException.Of(DiagnosticCodes.EvaluationColumnsDiffer,
                 $"'{Path.GetFileName(inputPath)}' lacks the model's input column(s) {string.Join(", ", missing)}.", new SourceLocation(inputPath, 1, 1),
-                $"The model takes: {string.Join(", ", inputs.Select(i => i.Name))} (see 'mlops inspect').");
+                $"The model takes: {string.Join(", ", cardInputs.Select(i => i.Name))} (see 'mlops inspect').");
         }
-
-        AtomicFile.Write(outputPath, stream =>
+        var declared = cardInputs.Select(i => new ScoringInput(i.Name, IndexOf(header, i.Name), ScoringInput.EncodingOf(i.Kind))).ToList();
+        using var session = ScoringSession.Load(package.Onnx, options.PackagePath, declared, separator);
+        var clock = Stopwatch.StartNew();
+        long rows = 0;
+        AtomicFile.Write(options.OutputPath, stream =>
         {
-            using var text = new StreamWriter(stream, leaveOpen: true);
-            var outputNames = new List<string>();
-            var lines = new List<string>(ChunkRows);
-            var columns = inputs.Select(i => i.Kind is ColumnKind.Categorical ? (object)new string[ChunkRows] : new float[ChunkRows]).ToArray();
-            var bag = new DiagnosticBag();
-            foreach (var row in reader)
+            var pipeline = new ChunkPipeline(session, options, stream, HeaderLine(header, separator), new FileInfo(inputPath).Length, progress);
+            try
             {
-                if (row.ColCount != header.Count)
-                {
-                    bag.Add(Diagnostic.Error(DiagnosticCodes.RaggedRow, $"Row has {row.ColCount} values but the header has {header.Count} columns.",
-                        new SourceLocation(inputPath, row.LineNumberFrom, 1), "Quote values that contain the separator."));
-                    continue;
-                }
-                var at = lines.Count;
-                for (var k = 0; k < inputs.Count; k++)
-                {
-                    var cell = row[indexes[k]].Span;
-                    switch (columns[k])
-                    {
-                        case string[] strings:
-                            strings[at] = CellValues.IsMissing(cell) ? "" : cell.Trim().ToString();
-                            break;
-                        case float[] numbers when inputs[k].Kind == ColumnKind.Boolean:
-                            numbers[at] = CellValues.TryParseBoolean(cell, out var flag) ? (flag ? 1 : 0)
-                                : CellValues.IsMissing(cell) ? float.NaN : Bad(bag, inputPath, row.LineNumberFrom, indexes[k], inputs[k].Name, cell, "a boolean");
-                            break;
-                        case float[] numbers:
-                            numbers[at] = CellValues.TryParseNumber(cell, out var number) ? number
-                                : CellValues.IsMissing(cell) ? float.NaN : Bad(bag, inputPath, row.LineNumberFrom, indexes[k], inputs[k].Name, cell, "a number");
-                            break;
-                    }
-                }
-                lines.Add(row.Span.ToString());
-                rows++;
-                if (lines.Count == ChunkRows)
-                    Flush(scorer, inputs, columns, lines, outputNames, header, separator, text, bag);
+                rows = Read(reader, header.Count, session.Inputs, inputPath, pipeline);
             }
-            Flush(scorer, inputs, columns, lines, outputNames, header, separator, text, bag);
-            bag.ThrowIfErrors();
+            finally
+            {
+                // No scoring thread may still use the session or a chunk once this returns, also when reading failed.
+                pipeline.Complete();
+            }
         });
-        return new BatchScoringResult(outputPath, rows, clock.Elapsed.TotalSeconds);
+        return new BatchScoringResult(options.OutputPath, rows, clock.Elapsed.TotalSeconds);
     }
 
-    private static float Bad(DiagnosticBag bag, string path, int line, int index, string name, ReadOnlySpan<char> cell, string expected)
+    /// <summary>Reads every row into chunks for the pipeline; returns the row count. Schema errors are collected and thrown at the end.</summary>
+    private static long Read(SepReader reader, int columnCount, IReadOnlyList<ScoringInput> inputs, string path, ChunkPipeline pipeline)
     {
-        bag.Add(Diagnostic.Error(DiagnosticCodes.UnparsableNumber, $"'{cell}' in column '{name}' is not {expected}.", new SourceLocation(path, line, index + 1),
+        var bag = new DiagnosticBag();
+        var chunk = pipeline.Rent();
+        long rows = 0;
+        foreach (var row in reader)
+        {
+            if (row.ColCount != columnCount)
+            {
+                bag.Add(Diagnostic.Error(DiagnosticCodes.RaggedRow, $"Row has {row.ColCount} values but the header has {columnCount} columns.",
+                    new SourceLocation(path, row.LineNumberFrom, 1), "Quote values that contain the separator."));
+                continue;
+            }
+            ReadCells(row, chunk, inputs, bag, path);
+            var line = row.Span;
+            chunk.AddLine(line);
+            pipeline.CharactersRead += line.Length + 1;
+            rows++;
+            if (chunk.IsFull)
+                chunk = Hand(chunk);
+        }
+        if (chunk.Count > 0)
+            Hand(chunk);
+        bag.ThrowIfErrors();
+        return rows;
+
+        // Once a row has failed the output is discarded, so chunks are only refilled (to find every error) rather than scored.
+        ScoringChunk Hand(ScoringChunk full)
+        {
+            if (!bag.HasErrors)
+                return pipeline.Submit(full);
+            full.Clear();
+            return full;
+        }
+    }
+
+    /// <summary>The row's model inputs into the chunk's columns at index <see cref="ScoringChunk.Count"/> (the row itself is added after).</summary>
+    internal static void ReadCells(SepReader.Row row, ScoringChunk chunk, IReadOnlyList<ScoringInput> inputs, DiagnosticBag bag, string path)
+    {
+        var at = chunk.Count;
+        for (var k = 0; k < inputs.Count; k++)
+        {
+            var input = inputs[k];
+            var cell = row[input.Column].Span;
+            switch (input.Encoding)
+            {
+                case CellEncoding.Text:
+                    chunk.Texts[k]!.Add(CellValues.IsMissing(cell) ? [] : cell.Trim());
+                    break;
+                case CellEncoding.Boolean:
+                    chunk.Numbers[k]![at] = CellValues.TryParseBoolean(cell, out var flag) ? (flag ? 1 : 0)
+                        : CellValues.IsMissing(cell) ? float.NaN : Bad(bag, path, row.LineNumberFrom, input, cell, "a boolean");
+                    break;
+                default:
+                    chunk.Numbers[k]![at] = CellValues.TryParseNumber(cell, out var number) ? number
+                        : CellValues.IsMissing(cell) ? float.NaN : Bad(bag, path, row.LineNumberFrom, input, cell, "a number");
+                    break;
+            }
+        }
+    }
+
+    private static float Bad(DiagnosticBag bag, string path, int line, ScoringInput input, ReadOnlySpan<char> cell, string expected)
+    {
+        bag.Add(Diagnostic.Error(DiagnosticCodes.UnparsableNumber, $"'{cell}' in column '{input.Name}' is not {expected}.", new SourceLocation(path, line, input.Column + 1),
             "The model's input schema says what each column holds ('mlops inspect')."));
         return float.NaN;
     }
 
-    private static void Flush(OnnxScorer scorer, IReadOnlyList<TensorSpec> inputs, object[] columns, List<string> lines, List<string> outputNames,
-        IReadOnlyList<string> header, char separator, StreamWriter text, DiagnosticBag bag)
+    private static int IndexOf(IReadOnlyList<string> header, string name)
     {
-        if (bag.HasErrors)
+        for (var i = 0; i < header.Count; i++)
         {
-            lines.Clear();
-            return;
+            if (header[i] == name)
+                return i;
         }
-        var count = lines.Count;
-        var features = inputs.Select<TensorSpec, TableColumn>((input, k) => columns[k] switch
-        {
-            string[] strings => new Data.TextColumn(input.Name, count == strings.Length ? strings : strings[..count]),
-            float[] numbers => new NumericColumn(input.Name, input.Kind ?? ColumnKind.Numeric, count == numbers.Length ? numbers : numbers[..count]),
-            _ => throw new InvalidOperationException(),
-        }).ToList();
-        var outputs = count == 0 ? new Dictionary<string, ScoredOutput>() : scorer.Score(features, count).Values
-            .Where(o => !o.Name.EndsWith("unusedOutput", StringComparison.Ordinal)).ToDictionary(o => o.Name);
-        if (outputNames.Count == 0)
-        {
-            outputNames.AddRange(outputs.Keys.Order(StringComparer.Ordinal));
-            text.Write(string.Join(separator, header.Select(h => Quote(h, separator))));
-            foreach (var name in outputNames)
-                text.Write(outputs[name].Width > 1 ? string.Concat(Enumerable.Range(0, outputs[name].Width).Select(i => $"{separator}{name}.{i}")) : $"{separator}{name}");
-            text.Write('\n');
-        }
-        for (var r = 0; r < count; r++)
-        {
-            text.Write(lines[r]);
-            foreach (var name in outputNames)
-            {
-                var output = outputs[name];
-                for (var w = 0; w < output.Width; w++)
-                {
-                    text.Write(separator);
-                    var i = r * output.Width + w;
-                    if (output.Floats is { } floats)
-                        text.Write(floats[i].ToString("R", CultureInfo.InvariantCulture));
-                    else if (output.Booleans is { } flags)
-                        text.Write(flags[i] ? "true" : "false");
-                    else if (output.Strings is { } strings)
-                        text.Write(Quote(strings[i], separator));
-                }
-            }
-            text.Write('\n');
-        }
-        lines.Clear();
+        return -1;
     }
 
-    private static string Quote(string value, char separator) =>
-        value.Contains(separator) || value.AsSpan().IndexOfAny("\"\n\r") >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    /// <summary>The input's header, as the first part of the output's (the output columns follow once the first chunk is scored).</summary>
+    private static string HeaderLine(IReadOnlyList<string> header, char separator) =>
+        string.Join(separator, header.Select(h => ScoringSession.Quote(h, separator)));
+
+    /// <summary>
+    /// Chunks in flight: submitted ones are scored on the thread pool, and are written to the stream strictly in the order
+    /// they were submitted, by the reading thread, whenever it would otherwise get ahead by more than the scoring threads can hold.
+    /// </summary>
+    private sealed class ChunkPipeline(ScoringSession session, BatchScoringOptions options, Stream output, string headerLine, long inputBytes,
+        IProgress<BatchScoringProgress>? progress)
+    {
+        private readonly Queue<(ScoringChunk Chunk, Task Scored)> _inFlight = new();
+        private readonly Stack<ScoringChunk> _free = new();
+        private bool _headerWritten;
+        private long _rowsWritten;
+
+        /// <summary>Characters of the rows read so far, line breaks included: for ASCII data the bytes read, for the progress.</summary>
+        public long CharactersRead { get; set; }
+
+        public ScoringChunk Rent() => _free.TryPop(out var chunk) ? chunk : new ScoringChunk(session.Inputs, options.ChunkRows);
+
+        /// <summary>Starts scoring the chunk; returns an empty one to fill next (after writing finished ones when all scoring threads are busy).</summary>
+        public ScoringChunk Submit(ScoringChunk chunk)
+        {
+            _inFlight.Enqueue((chunk, Task.Run(() => session.Score(chunk))));
+            while (_inFlight.Count > options.Parallelism)
+                WriteOldest();
+            return Rent();
+        }
+
+        /// <summary>Writes what is still in flight (after a failure: waits for it without writing) and then the header when no chunk had it.</summary>
+        public void Complete()
+        {
+            Exception? failure = null;
+            while (_inFlight.Count > 0)
+            {
+                try
+                {
+                    if (failure is null)
+                        WriteOldest();
+                    else
+                        _inFlight.Dequeue().Scored.Wait();
+                }
+                catch (Exception exception)
+                {
+                    failure ??= exception;
+                }
+            }
+            if (failure is not null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            if (!_headerWritten)
+                WriteHeader([]);
+        }
+
+        private void WriteOldest()
+        {
+            var (chunk, scored) = _inFlight.Peek();
+            scored.GetAwaiter().GetResult();
+            _inFlight.Dequeue();
+            if (!_headerWritten)
+                WriteHeader(chunk.Columns);
+            output.Write(chunk.Output, 0, chunk.OutputLength);
+            _rowsWritten += chunk.Count;
+            progress?.Report(new BatchScoringProgress(_rowsWritten, Math.Min(CharactersRead, inputBytes), inputBytes));
+            chunk.Clear();
+            _free.Push(chunk);
+        }
+
+        private void WriteHeader(IReadOnlyList<ScoredColumn> columns)
+        {
+            var line = new StringBuilder(headerLine);
+            var separator = session.Separator;
+            foreach (var column in columns)
+            {
+                if (column.Width > 1)
+                {
+                    for (var i = 0; i < column.Width; i++)
+                        line.Append(separator).Append(column.Name).Append('.').Append(i);
+                }
+                else
+                {
+                    line.Append(separator).Append(column.Name);
+                }
+            }
+            line.Append('\n');
+            output.Write(Encoding.UTF8.GetBytes(line.ToString()));
+            _headerWritten = true;
+        }
+    }
 }
