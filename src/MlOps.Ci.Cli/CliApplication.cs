@@ -20,7 +20,8 @@ public static class CliApplication
                      .Append(ProbeCommand.Create())
                      .Append(ServeCommand.Create(global))
                      .Append(ImageCommands.Create(global))
-                     .Concat(PackageCommands.Create(global)))
+                     .Concat(PackageCommands.Create(global))
+                     .Concat(GitHubCommands.Create(global)))
         {
             root.Subcommands.Add(command);
         }

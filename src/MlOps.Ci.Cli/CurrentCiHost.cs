@@ -13,6 +13,7 @@ internal static class CurrentCiHost
     /// <summary>The CI hosts the CLI knows, most specific first. Each returns null when the environment is not its own.</summary>
     private static readonly Func<IReadOnlyDictionary<string, string>, TextWriter, ICiHost?>[] Factories =
     [
+        MlOps.Ci.GitHub.Actions.GitHubActionsHost.Detect,
         MlOps.Ci.AzureDevOps.Pipelines.AzurePipelinesHost.Detect,
     ];
 

@@ -10,7 +10,7 @@ namespace MlOps.Ci.GitHub.Tests;
 /// </summary>
 public abstract class GitHubFixture : IAsyncLifetime
 {
-    protected FakeGitHub Fake { get; private set; } = null!;
+    protected FakeGitHub Fake { get; set; } = null!;
 
     protected List<GitHubRetry> Retries { get; } = [];
 

@@ -17,6 +17,7 @@ namespace MlOps.Ci.GitHub.Api;
 internal sealed class GitHubRetryHandler : DelegatingHandler
 {
     private static readonly TimeSpan SecondaryLimitWait = TimeSpan.FromMinutes(1);
+    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("github-request");
     private readonly GitHubApiOptions _options;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly TimeProvider _time;
@@ -46,7 +47,8 @@ internal sealed class GitHubRetryHandler : DelegatingHandler
                 : null,
             OnRetry = args =>
             {
-                var request = args.Outcome.Result?.RequestMessage;
+                // The request from the context: a dropped connection has no response to take it from.
+                args.Context.Properties.TryGetValue(RequestKey, out var request);
                 var what = args.Outcome.Result is { } response ? $"{(int)response.StatusCode}" : args.Outcome.Exception?.GetType().Name;
                 _options.Logger.LogWarning("GitHub answered {What} to {Method} {Path}; retry {Attempt} of {Max} in {Delay:0.###} s",
                     what, request?.Method, request?.RequestUri?.AbsolutePath, args.AttemptNumber + 1, _options.MaxRetries, args.RetryDelay.TotalSeconds);
@@ -57,9 +59,23 @@ internal sealed class GitHubRetryHandler : DelegatingHandler
         }).Build();
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        // Re-sending the same message is safe below HttpClient: Octokit's bodies are buffered string content.
-        _pipeline.ExecuteAsync(async token => await base.SendAsync(request, token).ConfigureAwait(false), cancellationToken).AsTask();
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        try
+        {
+            // Re-sending the same message is safe below HttpClient: Octokit's bodies are buffered string content.
+            return await _pipeline.ExecuteAsync(async (ctx, state) => await state.Handler.BaseSendAsync(state.Request, ctx.CancellationToken).ConfigureAwait(false),
+                context, (Handler: this, Request: request)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private Task<HttpResponseMessage> BaseSendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => base.SendAsync(request, cancellationToken);
 
     private static bool IsServerError(HttpResponseMessage response) => (int)response.StatusCode >= 500;
 
