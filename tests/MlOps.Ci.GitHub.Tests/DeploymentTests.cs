@@ -105,6 +105,11 @@ public sealed class DeploymentTests : GitHubFixture
         // 2.0.0 is inactive in staging by now (2.1.0 replaced it), but it did succeed there: that is what counts.
         promoted.Environment.ShouldBe("production");
         Fake.Deployments.Single(d => d.Environment == "production").States.ShouldBe(["in_progress", "success"]);
+
+        // A later try of 2.1.0 in staging that failed outweighs its earlier success.
+        Fake.SeedDeployment("staging", CommitTwo, Model("2.1.0").ToDictionary(), "in_progress", "error");
+        var failedLast = await Should.ThrowAsync<MlOpsException>(() => PromoteAsync("production", CommitTwo, "2.1.0", requires: "staging"));
+        failedLast.Diagnostics.ShouldHaveSingleItem().Code.ShouldBe(DiagnosticCodes.PromotionFailedInRequiredEnvironment);
     }
 
     [Fact]

@@ -94,6 +94,22 @@ public sealed class PullRequestPublisherTests : GitHubFixture
     }
 
     [Fact]
+    public async Task A_report_larger_than_GitHub_accepts_is_cut_to_fit_the_comment_and_the_check_run()
+    {
+        Fake.PullRequests.Add(PullRequest);
+        var huge = new QualityReport("Quality gate", "passed", "| metric | value |\n" + string.Concat(Enumerable.Repeat("| auc | 0.9 |\n", 7000)), true);
+
+        await new GitHubPullRequestPublisher(Api(), PullRequest, FirstPush).PublishAsync(huge);
+
+        // The fake's OpenAPI check holds the check run summary to GitHub's maxLength of 65,535.
+        var comment = Fake.Comments.ShouldHaveSingleItem().Body;
+        comment.Length.ShouldBe(GitHubPullRequestPublisher.MaxCommentLength);
+        comment.ShouldStartWith("<!-- mlops-ci:report -->");
+        comment.ShouldEndWith("the full report is in the job's step summary)_");
+        Fake.CheckRuns.ShouldHaveSingleItem().Summary!.Length.ShouldBe(GitHubPullRequestPublisher.MaxCheckRunSummaryLength);
+    }
+
+    [Fact]
     public async Task A_read_only_token_gets_its_own_code_and_advice_about_fork_pull_requests()
     {
         Fake.PullRequests.Add(PullRequest);

@@ -107,6 +107,19 @@ public sealed class RetryAndErrorTests : GitHubFixture
     }
 
     [Fact]
+    public async Task A_secondary_rate_limit_without_Retry_After_asks_for_a_minute_which_is_longer_than_allowed_so_it_fails_at_once()
+    {
+        TrainWorkflow();
+        Fake.FailNext(Operation, count: 1, HttpStatusCode.Forbidden);
+
+        var error = await Should.ThrowAsync<MlOpsException>(() => DispatchAsync());
+
+        error.Diagnostics.ShouldHaveSingleItem().Code.ShouldBe(DiagnosticCodes.GitHubRateLimited);
+        error.Diagnostics[0].Message.ShouldContain("secondary rate limit");
+        Retries.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_422_surfaces_GitHubs_message_with_its_own_code_and_is_not_retried()
     {
         Fake.Workflows["train.yml"] = ["reason"];

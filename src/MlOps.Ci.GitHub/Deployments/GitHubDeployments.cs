@@ -15,6 +15,7 @@ namespace MlOps.Ci.GitHub.Deployments;
 public sealed class GitHubDeployments
 {
     private const int MaxStatusDescription = 140; // GitHub's limit on a status description
+    private const int RecentDeployments = 100;
 
     private readonly GitHubApi _api;
 
@@ -32,8 +33,13 @@ public sealed class GitHubDeployments
         if (request.RequiresEnvironment is { Length: > 0 } required)
             await EnsureSucceededInAsync(required, request.Payload.ModelVersion, cancellationToken).ConfigureAwait(false);
 
-        var history = await HistoryAsync(request.Environment, cancellationToken).ConfigureAwait(false);
-        var active = history.Where(h => h.LatestState == DeploymentState.Success).Select(h => h.Deployment).ToList();
+        var active = new List<Deployment>();
+        foreach (var earlier in await RecentDeploymentsAsync(request.Environment).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if ((await StatusesAsync(earlier, latestOnly: true).ConfigureAwait(false)).FirstOrDefault()?.State.Value == DeploymentState.Success)
+                active.Add(earlier);
+        }
 
         var (owner, name) = (_api.Repository.Owner, _api.Repository.Name);
         var deployment = await _api.SendAsync("POST", _api.RepoPath("/deployments"), () => _api.Client.Repository.Deployment.Create(owner, name,
@@ -95,15 +101,30 @@ public sealed class GitHubDeployments
     public async Task<PromotionResult> RollbackAsync(string environment, string? logUrl = null, string? environmentUrl = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(environment);
-        var history = await HistoryAsync(environment, cancellationToken).ConfigureAwait(false);
-        var succeeded = history.Where(h => h.Succeeded && h.Payload is not null).ToList();
-        var current = succeeded.FirstOrDefault();
-        var previous = current is null ? null : succeeded.Skip(1).FirstOrDefault(h => h.Payload!.ModelVersion != current.Payload!.ModelVersion);
+        DeploymentHistory? current = null, previous = null;
+        var recent = await RecentDeploymentsAsync(environment).ConfigureAwait(false);
+        // Newest first, stopping as soon as both are known: the statuses of older deployments are never fetched.
+        foreach (var deployment in recent.Where(d => DeploymentPayload.From(d.Payload) is not null))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var history = new DeploymentHistory(deployment, await StatusesAsync(deployment, latestOnly: false).ConfigureAwait(false));
+            if (!history.Succeeded)
+                continue;
+            if (current is null)
+            {
+                current = history;
+            }
+            else if (history.Payload!.ModelVersion != current.Payload!.ModelVersion)
+            {
+                previous = history;
+                break;
+            }
+        }
         if (current is null || previous is null)
         {
             throw MlOpsException.Of(DiagnosticCodes.NoPreviousDeployment,
                 current is null
-                    ? $"Cannot roll back {environment} in {_api.Repository}: no model deployment there ever succeeded ({history.Count} deployment(s) listed)."
+                    ? $"Cannot roll back {environment} in {_api.Repository}: no model deployment there ever succeeded (of the {recent.Count} latest deployment(s))."
                     : $"Cannot roll back {environment} in {_api.Repository}: model {current.Payload!.ModelVersion} (deployment {current.Deployment.Id}) is the only version that succeeded there.",
                 hint: "Promote a model package explicitly with 'mlops promote --environment " + environment + " --package …'.");
         }
@@ -116,35 +137,46 @@ public sealed class GitHubDeployments
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The environment's deployments, newest first, each with its statuses (newest first).</summary>
-    internal async Task<IReadOnlyList<DeploymentHistory>> HistoryAsync(string environment, CancellationToken cancellationToken)
+    /// <summary>
+    /// The environment's latest deployments, newest first: one page of 100. Older history does not decide what is
+    /// active now or what to roll back to, and reading all of it would cost a request per deployment on every promotion.
+    /// </summary>
+    private async Task<IReadOnlyList<Deployment>> RecentDeploymentsAsync(string environment)
     {
-        var path = _api.RepoPath("/deployments");
-        var deployments = await _api.SendAsync("GET", $"{path}?environment={environment}", () => _api.Connection.GetAll<Deployment>(
-            _api.RelativeUri("/deployments"),
-            new Dictionary<string, string> { ["environment"] = environment }, new ApiOptions { PageSize = 100 })).ConfigureAwait(false);
-        var history = new List<DeploymentHistory>(deployments.Count);
-        foreach (var deployment in deployments.OrderByDescending(d => d.Id))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var statuses = await _api.SendAsync("GET", _api.RepoPath($"/deployments/{deployment.Id}/statuses"), () => _api.Client.Repository.Deployment.Status.GetAll(
-                _api.Repository.Owner, _api.Repository.Name, deployment.Id, new ApiOptions { PageSize = 100 })).ConfigureAwait(false);
-            history.Add(new DeploymentHistory(deployment, statuses.OrderByDescending(s => s.Id).ToList()));
-        }
-        return history;
+        var deployments = await _api.SendAsync("GET", $"{_api.RepoPath("/deployments")}?environment={environment}", () => _api.Connection.GetAll<Deployment>(
+            _api.RelativeUri("/deployments"), new Dictionary<string, string> { ["environment"] = environment },
+            new ApiOptions { PageSize = RecentDeployments, PageCount = 1 })).ConfigureAwait(false);
+        return deployments.OrderByDescending(d => d.Id).ToList();
+    }
+
+    /// <summary>A deployment's statuses, newest first; with <paramref name="latestOnly"/> just the newest one (one short request).</summary>
+    private async Task<IReadOnlyList<DeploymentStatus>> StatusesAsync(Deployment deployment, bool latestOnly)
+    {
+        var statuses = await _api.SendAsync("GET", _api.RepoPath($"/deployments/{deployment.Id}/statuses"), () => _api.Client.Repository.Deployment.Status.GetAll(
+            _api.Repository.Owner, _api.Repository.Name, deployment.Id,
+            latestOnly ? new ApiOptions { PageSize = 1, PageCount = 1 } : new ApiOptions { PageSize = 100 })).ConfigureAwait(false);
+        return statuses.OrderByDescending(s => s.Id).ToList();
     }
 
     private async Task EnsureSucceededInAsync(string environment, string modelVersion, CancellationToken cancellationToken)
     {
-        var ofVersion = (await HistoryAsync(environment, cancellationToken).ConfigureAwait(false))
-            .Where(h => h.Payload?.ModelVersion == modelVersion).ToList();
-        if (ofVersion.Any(h => h.Succeeded))
-            return;
-        if (ofVersion.FirstOrDefault() is { LatestState: DeploymentState.Failure or DeploymentState.Error } failed)
+        // The payload says which version a deployment carries, so only those deployments' statuses are read. The
+        // newest of them decides a failure (a version that failed on its last try there is not promoted further);
+        // otherwise any success there will do, including one made inactive since by a newer version.
+        var ofVersion = new List<DeploymentHistory>();
+        foreach (var deployment in (await RecentDeploymentsAsync(environment).ConfigureAwait(false)).Where(d => DeploymentPayload.From(d.Payload)?.ModelVersion == modelVersion))
         {
-            throw MlOpsException.Of(DiagnosticCodes.PromotionFailedInRequiredEnvironment,
-                $"Model {modelVersion} failed in {environment} (deployment {failed.Deployment.Id}: {failed.Statuses[0].Description}); it is not promoted further.",
-                hint: $"Fix the model or its deployment and promote it to {environment} again before promoting it here.");
+            cancellationToken.ThrowIfCancellationRequested();
+            var history = new DeploymentHistory(deployment, await StatusesAsync(deployment, latestOnly: false).ConfigureAwait(false));
+            if (ofVersion.Count == 0 && history.LatestState is DeploymentState.Failure or DeploymentState.Error)
+            {
+                throw MlOpsException.Of(DiagnosticCodes.PromotionFailedInRequiredEnvironment,
+                    $"Model {modelVersion} failed in {environment} (deployment {deployment.Id}: {history.Statuses[0].Description}); it is not promoted further.",
+                    hint: $"Fix the model or its deployment and promote it to {environment} again before promoting it here.");
+            }
+            if (history.Succeeded)
+                return;
+            ofVersion.Add(history);
         }
         throw MlOpsException.Of(DiagnosticCodes.PromotionNotSucceededInRequiredEnvironment,
             ofVersion.Count == 0
