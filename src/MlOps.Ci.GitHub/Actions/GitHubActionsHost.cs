@@ -116,7 +116,13 @@ public sealed class GitHubActionsHost : ICiHost
             reason = "GITHUB_REPOSITORY is not set to owner/name";
             return null;
         }
-        var api = new GitHubApi(new GitHubApiOptions(repository, _token) { ApiUrl = GitHubSettings.ApiUrl(_environment, null) });
+        var api = new GitHubApi(new GitHubApiOptions(repository, _token)
+        {
+            ApiUrl = GitHubSettings.ApiUrl(_environment, null),
+            // A retry is worth a line in the job log: a slow report step then explains itself.
+            RetryObserver = retry => _log.WriteLine(
+                $"GitHub answered {retry.Answer} to {retry.Method} {retry.Path}; retrying in {retry.Delay.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s"),
+        });
         reason = "";
         return new GitHubPullRequestPublisher(api, context.Number, context.HeadSha);
     }
