@@ -153,6 +153,7 @@ internal static class ReportCommand
             }
             return (null, reason);
         }
+        using var disposal = publisher as IDisposable;
         try
         {
             return (publisher.PublishAsync(report).GetAwaiter().GetResult(), null);
