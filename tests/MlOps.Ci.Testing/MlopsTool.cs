@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace MlOps.Ci.AzureDevOps.Tests.Support;
+namespace MlOps.Ci.Testing;
 
 /// <summary>
-/// The real <c>mlops</c> CLI, as the test project built it (its ProjectReference), run with <c>dotnet exec</c> in an
-/// environment that looks like an Azure Pipelines job and nothing else.
+/// The real <c>mlops</c> CLI, as the test project built it (a ProjectReference to MlOps.Ci.Cli with an
+/// <c>MlOpsAppDirectory</c> AssemblyMetadata naming its output), run with <c>dotnet exec</c> in the environment a test
+/// gives it and no CI variables of the machine running the tests.
 /// </summary>
 public static class MlopsTool
 {
@@ -13,7 +14,9 @@ public static class MlopsTool
     public static string AppDirectory =>
         Environment.GetEnvironmentVariable("MLOPS_TEST_APP_DIRECTORY") is { Length: > 0 } configured
             ? configured
-            : typeof(MlopsTool).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MlOpsAppDirectory").Value!;
+            : AppDomain.CurrentDomain.GetAssemblies().SelectMany(a => a.GetCustomAttributes<AssemblyMetadataAttribute>())
+                  .FirstOrDefault(a => a.Key == "MlOpsAppDirectory")?.Value
+              ?? throw new InvalidOperationException("The test project needs <AssemblyMetadata Include=\"MlOpsAppDirectory\" …/> and a ProjectReference to MlOps.Ci.Cli.");
 
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError)
     {
