@@ -32,13 +32,16 @@ sample() {
   echo "Model package: $(ls samples/churn/bin/Release/*.mlpkg)"
 }
 
-# What the tests run for real: Debian's docker-registry (the CNCF distribution) and htpasswd for its auth tests.
+# What the tests run for real: Debian's docker-registry (the CNCF distribution), htpasswd for its auth tests, and Node.js.
 # Installed when missing and we can (root with apt-get); otherwise those tests skip with the reason, except under
 # CI=true where they must run.
 prerequisites() {
   local missing=()
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
   command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+  # The Azure DevOps task's mocha suite and the workflow linters run on Node.js (machines here come with Node 20).
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   ((${#missing[@]})) || return 0
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]}"

@@ -23,11 +23,8 @@ task="$extension/MlOpsCi"
 vsix_dir="$root/artifacts/vsix"
 work="$root/artifacts/azure-task"
 
-passed=0 failed=0 skipped=0
-pass() { echo "PASS $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-skip() { echo "SKIP $*"; skipped=$((skipped + 1)); }
-finish() { echo "$passed passed, $failed failed, $skipped skipped"; exit 0; }
+# shellcheck source=build/lib/suite.sh
+source build/lib/suite.sh
 
 # Without Node or npm nothing here can run: the suite counts as one skipped test, or one failed under CI=true.
 not_run() {
@@ -36,14 +33,7 @@ not_run() {
 }
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then not_run "node and npm are not installed"; fi
 
-# npm ci wipes node_modules every time; a stamp of the lock it was installed from lets an unchanged install be reused.
-stamp="$task/node_modules/.installed-from-lock.sha256"
-lock_hash="$(sha256sum "$task/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -f $stamp || $(cat "$stamp") != "$lock_hash" ]]; then
-  echo "Installing the task's dependencies (npm ci in $task)"
-  (cd "$task" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || not_run "npm ci in $task failed (see above)"
-  echo "$lock_hash" > "$stamp"
-fi
+npm_ci_once "$task" || not_run "npm ci in $task failed (see above)"
 
 # A stale file from a renamed source would otherwise still be tested and packaged.
 rm -rf "$task/dist"

@@ -20,11 +20,8 @@ cd "$root"
 lint="build/lint"
 fixtures="$lint/fixtures"
 
-passed=0 failed=0 skipped=0
-pass() { echo "PASS $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-skip() { echo "SKIP $*"; skipped=$((skipped + 1)); }
-finish() { echo "$passed passed, $failed failed, $skipped skipped"; exit 0; }
+# shellcheck source=build/lib/suite.sh
+source build/lib/suite.sh
 
 shopt -s nullglob
 workflows=(.github/workflows/*.yml .github/workflows/*.yaml samples/github-workflows/*.yml samples/github-workflows/*.yaml)
@@ -44,16 +41,7 @@ not_run() {
 }
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then not_run "node and npm are not installed"; fi
 
-# npm ci wipes node_modules every time; a stamp of the lock it was installed from lets an unchanged install be reused.
-stamp="$lint/node_modules/.installed-from-lock.sha256"
-lock_hash="$(sha256sum "$lint/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -f $stamp || $(cat "$stamp") != "$lock_hash" ]]; then
-  echo "Installing the linters (npm ci in $lint)"
-  if ! (cd "$lint" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
-    not_run "npm ci in $lint failed (see above)"
-  fi
-  echo "$lock_hash" > "$stamp"
-fi
+npm_ci_once "$lint" || not_run "npm ci in $lint failed (see above)"
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
