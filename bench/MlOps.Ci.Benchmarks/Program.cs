@@ -23,6 +23,19 @@ if (args is ["profile-status", var definitionPath])
 if (args is ["time-validate", var timeFolder, var count])
     return Profile.TimeValidate(timeFolder, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
 
+// 'time-score PACKAGE CSV OUT RUNS [PARALLELISM] [CHUNK_ROWS]', 'profile-score PACKAGE CSV [ROWS]' and 'train-model DATA_DIR TRAINER DIR' (the
+// sample's data with another trainer): batch scoring (ScoringProfile.cs).
+if (args is ["time-score", var scorePackage, var scoreInput, var scoreOutput, var scoreRuns, .. var scoreRest])
+{
+    var invariant = System.Globalization.CultureInfo.InvariantCulture;
+    return ScoringProfile.Time(scorePackage, scoreInput, scoreOutput, int.Parse(scoreRuns, invariant),
+        scoreRest.Length > 0 ? int.Parse(scoreRest[0], invariant) : Environment.ProcessorCount, scoreRest.Length > 1 ? int.Parse(scoreRest[1], invariant) : 16_384);
+}
+if (args is ["train-model", var trainData, var trainer, var trainFolder])
+    return ScoringProfile.Train(trainData, trainer, trainFolder);
+if (args is ["profile-score", var profilePackage, var profileInput, .. var profileRest])
+    return ScoringProfile.Profile(profilePackage, profileInput, profileRest.Length > 0 ? int.Parse(profileRest[0], System.Globalization.CultureInfo.InvariantCulture) : 65_536);
+
 var config = DefaultConfig.Instance
     .AddColumn(StatisticColumn.Median, new ThroughputColumn());
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args, config).ToList();

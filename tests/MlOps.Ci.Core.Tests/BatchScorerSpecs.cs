@@ -130,6 +130,47 @@ public sealed class BatchScorerSpecs(TrainedChurnModel model) : IDisposable
     }
 
     [Fact]
+    public void Problems_in_different_chunks_are_all_reported_in_line_order()
+    {
+        var lines = File.ReadLines(model.EvaluationFile).ToList();
+        lines[700] = lines[700].Replace(",No,", ",maybe,");
+        lines[40] += ",extra";
+        var cells = lines[300].Split(',');
+        cells[1] = "two";
+        lines[300] = string.Join(',', cells);
+        var input = _folder.WriteLines("bad.csv", lines);
+
+        var failure = Should.Throw<MlOpsException>(() =>
+            BatchScorer.Score(new BatchScoringOptions(model.Definition.PackagePath, input, _folder.PathOf("scored.csv")) { ChunkRows = 32, Parallelism = 3 }));
+
+        failure.Diagnostics.Select(d => (d.Code, d.Location!.Line)).ShouldBe(
+            [(DiagnosticCodes.RaggedRow, 41), (DiagnosticCodes.UnparsableNumber, 301), (DiagnosticCodes.UnparsableNumber, 701)]);
+        failure.Diagnostics[2].Message.ShouldContain("is not a boolean");
+    }
+
+    [Fact]
+    public void A_quoted_categorical_value_holding_the_separator_is_scored_as_its_unquoted_value()
+    {
+        var lines = File.ReadLines(model.EvaluationFile).Take(3).ToList();
+        var cells = lines[1].Split(',');
+        cells[4] = "\"One year, prepaid\"";
+        lines[1] = string.Join(',', cells);
+        var input = _folder.WriteLines("quoted.csv", lines);
+        var output = _folder.PathOf("scored.csv");
+
+        BatchScorer.Score(model.Definition.PackagePath, input, output);
+
+        var scored = ReadColumns(output);
+        scored["Contract"][0].ShouldBe("One year, prepaid");
+        File.ReadAllLines(output)[1].ShouldStartWith(lines[1] + ",");
+        using var scorer = OnnxScorer.Load(ModelPackage.Read(model.Definition.PackagePath).Onnx, "churn");
+        var table = DataTable.Load([input], model.Validation.Schema);
+        var alone = scorer.Score(table.Features.Select(c => RowOf(c, 0)).ToList(), 1);
+        ((TextColumn)table.Features.Single(c => c.Name == "Contract")).Values[0].ShouldBe("One year, prepaid");
+        scored["Probability"][0].ShouldBe(Format(alone["Probability"].Floats![0]));
+    }
+
+    [Fact]
     public void Quoted_cells_and_a_semicolon_separator_are_passed_through_as_written()
     {
         var lines = File.ReadLines(model.EvaluationFile).Take(4).Select(l => l.Replace(',', ';')).ToList();
@@ -157,7 +198,7 @@ public sealed class BatchScorerSpecs(TrainedChurnModel model) : IDisposable
 
     private static Dictionary<string, List<string>> ReadColumns(string path)
     {
-        using var reader = Sep.Reader().FromFile(path);
+        using var reader = Sep.Reader(options => options with { Unescape = true }).FromFile(path);
         var columns = reader.Header.ColNames.ToDictionary(n => n, _ => new List<string>());
         foreach (var row in reader)
         {

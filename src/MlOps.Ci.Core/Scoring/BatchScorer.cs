@@ -51,7 +51,7 @@ public static class BatchScorer
         long rows = 0;
         AtomicFile.Write(options.OutputPath, stream =>
         {
-            var pipeline = new ChunkPipeline(session, options, stream, HeaderLine(header, separator), new FileInfo(inputPath).Length, progress);
+            var pipeline = new ChunkPipeline(session, options, inputPath, stream, HeaderLine(header, separator), new FileInfo(inputPath).Length, progress);
             try
             {
                 rows = Read(reader, header.Count, session.Inputs, inputPath, pipeline);
@@ -61,6 +61,7 @@ public static class BatchScorer
                 // No scoring thread may still use the session or a chunk once this returns, also when reading failed.
                 pipeline.Complete();
             }
+            pipeline.Diagnostics.ThrowIfErrors();
         });
         return new BatchScoringResult(options.OutputPath, rows, clock.Elapsed.TotalSeconds);
     }
@@ -68,70 +69,25 @@ public static class BatchScorer
     /// <summary>Reads every row into chunks for the pipeline; returns the row count. Schema errors are collected and thrown at the end.</summary>
     private static long Read(SepReader reader, int columnCount, IReadOnlyList<ScoringInput> inputs, string path, ChunkPipeline pipeline)
     {
-        var bag = new DiagnosticBag();
         var chunk = pipeline.Rent();
         long rows = 0;
         foreach (var row in reader)
         {
             if (row.ColCount != columnCount)
             {
-                bag.Add(Diagnostic.Error(DiagnosticCodes.RaggedRow, $"Row has {row.ColCount} values but the header has {columnCount} columns.",
+                chunk.Errors.Add(Diagnostic.Error(DiagnosticCodes.RaggedRow, $"Row has {row.ColCount} values but the header has {columnCount} columns.",
                     new SourceLocation(path, row.LineNumberFrom, 1), "Quote values that contain the separator."));
                 continue;
             }
-            ReadCells(row, chunk, inputs, bag, path);
-            var line = row.Span;
-            chunk.AddLine(line);
-            pipeline.CharactersRead += line.Length + 1;
+            chunk.AddRow(row, inputs);
+            pipeline.CharactersRead += row.Span.Length + 1;
             rows++;
             if (chunk.IsFull)
-                chunk = Hand(chunk);
+                chunk = pipeline.Submit(chunk);
         }
-        if (chunk.Count > 0)
-            Hand(chunk);
-        bag.ThrowIfErrors();
+        if (chunk.Count > 0 || chunk.HasErrors)
+            pipeline.Submit(chunk);
         return rows;
-
-        // Once a row has failed the output is discarded, so chunks are only refilled (to find every error) rather than scored.
-        ScoringChunk Hand(ScoringChunk full)
-        {
-            if (!bag.HasErrors)
-                return pipeline.Submit(full);
-            full.Clear();
-            return full;
-        }
-    }
-
-    /// <summary>The row's model inputs into the chunk's columns at index <see cref="ScoringChunk.Count"/> (the row itself is added after).</summary>
-    internal static void ReadCells(SepReader.Row row, ScoringChunk chunk, IReadOnlyList<ScoringInput> inputs, DiagnosticBag bag, string path)
-    {
-        var at = chunk.Count;
-        for (var k = 0; k < inputs.Count; k++)
-        {
-            var input = inputs[k];
-            var cell = row[input.Column].Span;
-            switch (input.Encoding)
-            {
-                case CellEncoding.Text:
-                    chunk.Texts[k]!.Add(CellValues.IsMissing(cell) ? [] : cell.Trim());
-                    break;
-                case CellEncoding.Boolean:
-                    chunk.Numbers[k]![at] = CellValues.TryParseBoolean(cell, out var flag) ? (flag ? 1 : 0)
-                        : CellValues.IsMissing(cell) ? float.NaN : Bad(bag, path, row.LineNumberFrom, input, cell, "a boolean");
-                    break;
-                default:
-                    chunk.Numbers[k]![at] = CellValues.TryParseNumber(cell, out var number) ? number
-                        : CellValues.IsMissing(cell) ? float.NaN : Bad(bag, path, row.LineNumberFrom, input, cell, "a number");
-                    break;
-            }
-        }
-    }
-
-    private static float Bad(DiagnosticBag bag, string path, int line, ScoringInput input, ReadOnlySpan<char> cell, string expected)
-    {
-        bag.Add(Diagnostic.Error(DiagnosticCodes.UnparsableNumber, $"'{cell}' in column '{input.Name}' is not {expected}.", new SourceLocation(path, line, input.Column + 1),
-            "The model's input schema says what each column holds ('mlops inspect')."));
-        return float.NaN;
     }
 
     private static int IndexOf(IReadOnlyList<string> header, string name)
@@ -152,13 +108,19 @@ public static class BatchScorer
     /// Chunks in flight: submitted ones are scored on the thread pool, and are written to the stream strictly in the order
     /// they were submitted, by the reading thread, whenever it would otherwise get ahead by more than the scoring threads can hold.
     /// </summary>
-    private sealed class ChunkPipeline(ScoringSession session, BatchScoringOptions options, Stream output, string headerLine, long inputBytes,
+    private sealed class ChunkPipeline(ScoringSession session, BatchScoringOptions options, string inputPath, Stream output, string headerLine, long inputBytes,
         IProgress<BatchScoringProgress>? progress)
     {
+        // Set by a scoring thread that found a bad cell: the output will be discarded, so later chunks are only checked.
+        private volatile bool _failed;
+
         private readonly Queue<(ScoringChunk Chunk, Task Scored)> _inFlight = new();
         private readonly Stack<ScoringChunk> _free = new();
         private bool _headerWritten;
         private long _rowsWritten;
+
+        /// <summary>Every problem found, in line order; it stops the run once it holds too many.</summary>
+        public DiagnosticBag Diagnostics { get; } = new();
 
         /// <summary>Characters of the rows read so far, line breaks included: for ASCII data the bytes read, for the progress.</summary>
         public long CharactersRead { get; set; }
@@ -168,10 +130,19 @@ public static class BatchScorer
         /// <summary>Starts scoring the chunk; returns an empty one to fill next (after writing finished ones when all scoring threads are busy).</summary>
         public ScoringChunk Submit(ScoringChunk chunk)
         {
-            _inFlight.Enqueue((chunk, Task.Run(() => session.Score(chunk))));
+            _inFlight.Enqueue((chunk, Task.Run(() => Score(chunk))));
             while (_inFlight.Count > options.Parallelism)
                 WriteOldest();
             return Rent();
+        }
+
+        private void Score(ScoringChunk chunk)
+        {
+            chunk.ParseCells(session.Inputs, inputPath);
+            if (chunk.HasErrors)
+                _failed = true;
+            if (!_failed)
+                session.Score(chunk);
         }
 
         /// <summary>Writes what is still in flight (after a failure: waits for it without writing) and then the header when no chunk had it.</summary>
@@ -194,7 +165,7 @@ public static class BatchScorer
             }
             if (failure is not null)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-            if (!_headerWritten)
+            if (!_headerWritten && !Diagnostics.HasErrors)
                 WriteHeader([]);
         }
 
@@ -203,9 +174,15 @@ public static class BatchScorer
             var (chunk, scored) = _inFlight.Peek();
             scored.GetAwaiter().GetResult();
             _inFlight.Dequeue();
-            if (!_headerWritten)
-                WriteHeader(chunk.Columns);
-            output.Write(chunk.Output, 0, chunk.OutputLength);
+            foreach (var error in chunk.Errors.OrderBy(e => e.Location?.Line ?? 0))
+                Diagnostics.Add(error);
+            // Once a row has failed the output is discarded, so nothing more is written.
+            if (!Diagnostics.HasErrors)
+            {
+                if (!_headerWritten)
+                    WriteHeader(chunk.Columns);
+                output.Write(chunk.Output, 0, chunk.OutputLength);
+            }
             _rowsWritten += chunk.Count;
             progress?.Report(new BatchScoringProgress(_rowsWritten, Math.Min(CharactersRead, inputBytes), inputBytes));
             chunk.Clear();

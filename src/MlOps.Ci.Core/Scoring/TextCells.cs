@@ -11,6 +11,8 @@ internal sealed class TextCells(int capacity)
     private int _length;
     private int _count;
 
+    public int Count => _count;
+
     public ReadOnlySpan<char> this[int row] => _characters.AsSpan(row == 0 ? 0 : _ends[row - 1], _ends[row] - (row == 0 ? 0 : _ends[row - 1]));
 
     public void Add(ReadOnlySpan<char> cell)
