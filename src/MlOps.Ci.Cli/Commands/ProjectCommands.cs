@@ -47,6 +47,7 @@ internal static class ProjectCommands
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.RedirectStandardOutput = true;
+        start.Environment[CurrentCiHost.Override] = "none";
         using var process = Process.Start(start)!;
         // The build's MLOPS diagnostics also go to the CI host as annotations on their file and line (MSBuild repeats
         // each error in its summary: report it once). With --json, stdout carries the document, so the build's own
