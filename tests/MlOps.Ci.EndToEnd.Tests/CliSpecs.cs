@@ -76,6 +76,50 @@ public sealed class CliSpecs(BuiltSample sample) : IDisposable
         usage.ExitCode.ShouldBe(2);
     }
 
+    [Fact]
+    public void Build_under_GitHub_Actions_publishes_the_packages_step_outputs()
+    {
+        var outputs = Path.Combine(_work, "github-output");
+        File.WriteAllText(outputs, "");
+
+        var result = _tool.RunWith(sample.Project.Folder, GitHubRunner(sample.Project.Folder, outputs), "build", sample.Project.ProjectFile);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var published = File.ReadAllLines(outputs);
+        published.ShouldContain("model-version=1.0.0");
+        published.ShouldContain($"fingerprint={Fingerprint()}");
+        published.ShouldContain($"package-path={sample.Project.PackagePath()}");
+        published.ShouldContain("gate-passed=true");
+        published.ShouldContain(l => l.StartsWith("metrics-json={\"AUC\":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_under_GitHub_Actions_annotates_each_MLOPS_error_once_on_its_file_line_and_column()
+    {
+        using var project = sample.Sdk.CopySample("churn");
+        project.SetCell("data/train.csv", line: 101, column: 2, value: "twelve");
+        var outputs = Path.Combine(_work, "failed-output");
+        File.WriteAllText(outputs, "");
+
+        var result = _tool.RunWith(project.Folder, GitHubRunner(project.Folder, outputs), "build", project.ProjectFile);
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        var annotations = result.Output.Split('\n').Where(l => l.StartsWith("::error", StringComparison.Ordinal)).ToList();
+        annotations.ShouldContain(l => l.StartsWith("::error file=data/train.csv,line=101,col=2,title=MLOPS1005::'twelve' in column 'Tenure' is not a number.",
+            StringComparison.Ordinal));
+        annotations.Count(l => l.Contains("title=MLOPS1005", StringComparison.Ordinal)).ShouldBe(1, "MSBuild repeats errors in its summary; the engine under MSBuild stays quiet");
+        File.ReadAllText(outputs).ShouldNotContain("gate-passed");
+    }
+
+    private static Dictionary<string, string?> GitHubRunner(string workspace, string outputs) => new()
+    {
+        ["GITHUB_ACTIONS"] = "true",
+        ["GITHUB_WORKSPACE"] = workspace,
+        ["GITHUB_OUTPUT"] = outputs,
+        ["GITHUB_STEP_SUMMARY"] = null,
+        ["TF_BUILD"] = null,
+    };
+
     private string Fingerprint() => new PackageContents(sample.Project.PackagePath()).Card.GetProperty("fingerprints").GetProperty("model").GetString()!;
 }
 

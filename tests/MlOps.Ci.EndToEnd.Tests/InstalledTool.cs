@@ -18,6 +18,14 @@ public sealed class InstalledTool
 
     public string ToolPath { get; }
 
-    public ProcessResult Run(string workingDirectory, params string[] arguments) =>
-        Processes.Run(Path.Combine(ToolPath, "mlops"), workingDirectory, _sdk.Environment, arguments);
+    public ProcessResult Run(string workingDirectory, params string[] arguments) => RunWith(workingDirectory, new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Runs the tool with further environment variables (a CI runner's, say) over the SDK's own.</summary>
+    public ProcessResult RunWith(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var merged = new Dictionary<string, string?>(_sdk.Environment);
+        foreach (var (name, value) in environment)
+            merged[name] = value;
+        return Processes.Run(Path.Combine(ToolPath, "mlops"), workingDirectory, merged, arguments);
+    }
 }
