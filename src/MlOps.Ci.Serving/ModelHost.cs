@@ -48,6 +48,7 @@ public static class ModelHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(services => ServedModel.Load(options, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModelHost).FullName!)));
         builder.Services.AddSingleton(services => new ServingMetrics(services.GetRequiredService<ServedModel>()));
+        builder.Services.AddSingleton<FeatureDriftMetrics>();
         // The provider's pool disposes what it does not keep (a scope holds native tensors).
         builder.Services.AddSingleton(services => new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 8 }
             .Create(new RequestScope.Policy(services.GetRequiredService<ServedModel>())));

@@ -39,6 +39,9 @@ public sealed record ServingOptions(string PackagePath)
     /// <summary>How many logged requests may wait for the writer; beyond that they are dropped (and counted), never waited for.</summary>
     public int RequestLogCapacity { get; init; } = 10_000;
 
+    /// <summary>How many of the last scored rows the rolling drift score on /metrics covers (memory: two bytes per row and input); 0 turns it off.</summary>
+    public int DriftWindowRows { get; init; } = 10_000;
+
     /// <summary>A larger request body is answered 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
 
@@ -60,6 +63,7 @@ public sealed record ServingOptions(string PackagePath)
         if (double.IsNaN(RequestLogSampleRate) || RequestLogSampleRate is < 0 or > 1)
             throw new ArgumentOutOfRangeException(nameof(RequestLogSampleRate), RequestLogSampleRate, "The sample rate is a share between 0 and 1.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RequestLogCapacity, nameof(RequestLogCapacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(DriftWindowRows, nameof(DriftWindowRows));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxRequestBodyBytes, nameof(MaxRequestBodyBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBatchRows, nameof(MaxBatchRows));
         if (ShutdownTimeout < TimeSpan.Zero)

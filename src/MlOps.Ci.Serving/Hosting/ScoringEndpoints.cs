@@ -13,8 +13,8 @@ namespace MlOps.Ci.Serving.Hosting;
 /// with the shared session, log it when sampled, answer. A request the host cannot score is answered 4xx with the
 /// reason; only a failure inside ONNX Runtime is a 500.
 /// </summary>
-internal sealed class ScoringEndpoints(ServedModel model, ObjectPool<RequestScope> pool, ServingMetrics metrics, RequestLog log, ServingOptions options,
-    ILogger<ScoringEndpoints> logger)
+internal sealed class ScoringEndpoints(ServedModel model, ObjectPool<RequestScope> pool, ServingMetrics metrics, FeatureDriftMetrics drift, RequestLog log,
+    ServingOptions options, ILogger<ScoringEndpoints> logger)
 {
     public async Task PredictAsync(HttpContext context)
     {
@@ -92,6 +92,7 @@ internal sealed class ScoringEndpoints(ServedModel model, ObjectPool<RequestScop
             throw new RequestRejected(StatusCodes.Status500InternalServerError, $"The model failed to score the request: {exception.Message}");
         }
         metrics.RecordPredictions(batch);
+        drift.Record(batch);
         log.TryLog(batch, requestId);
     }
 
