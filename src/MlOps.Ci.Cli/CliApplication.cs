@@ -17,6 +17,7 @@ public static class CliApplication
         foreach (var command in BuildSideCommands.Create(global)
                      .Append(ProjectCommands.Create(global))
                      .Append(ReportCommand.Create(global))
+                     .Append(DriftCommand.Create(global))
                      .Append(ProbeCommand.Create())
                      .Append(ServeCommand.Create(global))
                      .Append(ImageCommands.Create(global))

@@ -50,4 +50,6 @@ public static class StepOutputs
     public const string DeploymentId = "deployment-id";
     public const string DeploymentUrl = "deployment-url";
     public const string ReportPath = "report-path";
+    public const string Drifted = "drifted";
+    public const string Retrain = "retrain";
 }

@@ -34,6 +34,20 @@ public static class DiagnosticCodes
     public const string IdentifierLikeColumn = "MLOPS1101";
     public const string TooManyErrors = "MLOPS1102";
 
+    // 11xx drift and feedback (1103-1149 drift; 1150-1169 feedback)
+    public const string DriftInputNotFound = "MLOPS1103";
+    public const string DriftInputEmpty = "MLOPS1104";
+    public const string DriftNoRowsForModel = "MLOPS1105";
+    public const string DriftColumnsMissing = "MLOPS1106";
+    public const string DriftProfileMissing = "MLOPS1107";
+    public const string DriftLineInvalid = "MLOPS1108";
+    public const string DriftLastLineIncomplete = "MLOPS1109";
+    public const string DriftOtherVersionsSkipped = "MLOPS1110";
+    public const string DriftDetected = "MLOPS1111";
+    public const string DriftThresholdInvalid = "MLOPS1112";
+    public const string DriftThresholdUnknownColumn = "MLOPS1113";
+    public const string DriftInputUnreadable = "MLOPS1114";
+
     public const string UnknownTrainer = "MLOPS2001";
     public const string UnknownHyperparameter = "MLOPS2002";
     public const string InvalidHyperparameterValue = "MLOPS2003";

@@ -24,6 +24,9 @@ public sealed record ModelCard(
     StepTimings Timings)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>The project's <c>DriftThreshold</c> items, for <c>mlops drift</c>; null when none were declared (the defaults apply).</summary>
+    public IReadOnlyList<Drift.DriftThreshold>? DriftThresholds { get; init; }
 }
 
 /// <summary>

@@ -38,7 +38,10 @@ public static class ModelPackager
             evaluation.Gates,
             Signature(workspace.ModelPath, validation),
             environment,
-            new StepTimings(training.TrainingSeconds, training.ExportSeconds, evaluation.ScoringSeconds));
+            new StepTimings(training.TrainingSeconds, training.ExportSeconds, evaluation.ScoringSeconds))
+        {
+            DriftThresholds = definition.DriftThresholds.Count > 0 ? definition.DriftThresholds : null,
+        };
         var package = new ModelPackage(card, onnx, profile);
         try
         {

@@ -37,6 +37,9 @@ public sealed record PipelineDefinition
     public IReadOnlyDictionary<string, string> Hyperparameters { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<QualityGate> QualityGates { get; init; } = [];
 
+    /// <summary>When live data counts as drifted (<c>DriftThreshold</c> items), stored in the model card for <c>mlops drift</c>.</summary>
+    public IReadOnlyList<Drift.DriftThreshold> DriftThresholds { get; init; } = [];
+
     /// <summary>An optional declared schema (JSON) whose columns override what is inferred from the data.</summary>
     public string? SchemaFile { get; init; }
 

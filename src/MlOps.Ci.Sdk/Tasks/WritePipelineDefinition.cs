@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using MlOps.Ci.Drift;
 using MlOps.Ci.Pipeline;
 
 namespace MlOps.Ci.Sdk.Tasks;
@@ -57,6 +58,12 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
     /// </summary>
     public ITaskItem[] QualityGates { get; set; } = [];
 
+    /// <summary>
+    /// <c>@(DriftThreshold)</c>: the column (or <c>*</c> for every feature) with any of <c>Psi</c>, <c>KsStatistic</c>,
+    /// <c>ChiSquarePValue</c>, <c>MissingRateIncrease</c>, <c>OutOfRangeShare</c>; stored in the model card for <c>mlops drift</c>.
+    /// </summary>
+    public ITaskItem[] DriftThresholds { get; set; } = [];
+
     /// <summary><c>@(IgnoreColumn)</c>.</summary>
     public ITaskItem[] IgnoreColumns { get; set; } = [];
 
@@ -96,6 +103,8 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
         }
         var gates = QualityGates.Select(item => new QualityGate(item.ItemSpec, Bound(item, "Minimum"), Bound(item, "Maximum"),
             Bound(item, "MaxDecrease"), Bound(item, "MaxIncrease"))).ToList();
+        var driftThresholds = DriftThresholds.Select(item => new DriftThreshold(item.ItemSpec, DriftBound(item, "Psi"), DriftBound(item, "KsStatistic"),
+            DriftBound(item, "ChiSquarePValue"), DriftBound(item, "MissingRateIncrease"), DriftBound(item, "OutOfRangeShare"))).ToList();
         if (Log.HasLoggedErrors)
             return false;
 
@@ -112,6 +121,7 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
             EvaluationData = EvaluationData.Select(FullPath).ToList(),
             Hyperparameters = hyperparameters,
             QualityGates = gates,
+            DriftThresholds = driftThresholds,
             SchemaFile = string.IsNullOrEmpty(SchemaFile) ? null : Path.GetFullPath(SchemaFile),
             IgnoreColumns = IgnoreColumns.Select(i => i.ItemSpec).ToList(),
             CategoricalColumns = CategoricalColumns.Select(i => i.ItemSpec).ToList(),
@@ -137,6 +147,17 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
             return value;
         Error("MLOPS3003", $"QualityGate '{gate.ItemSpec}' has {name}=\"{text}\", which is not a number. Numbers use '.' for decimals.");
+        return null;
+    }
+
+    private double? DriftBound(ITaskItem threshold, string name)
+    {
+        var text = threshold.GetMetadata(name);
+        if (text.Length == 0)
+            return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= 0)
+            return value;
+        Error("MLOPS1112", $"DriftThreshold '{threshold.ItemSpec}' has {name}=\"{text}\", which is not a number ≥ 0. Numbers use '.' for decimals.");
         return null;
     }
 

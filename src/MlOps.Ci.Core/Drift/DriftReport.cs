@@ -1,0 +1,68 @@
+using MlOps.Ci.Data;
+using MlOps.Ci.Diagnostics;
+
+namespace MlOps.Ci.Drift;
+
+/// <summary>
+/// The outcome of a drift check: one entry per feature (and the predictions when the package has their reference),
+/// the verdicts, and what was read. A plain record, so every renderer (JSON, markdown, HTML) works from the same data.
+/// </summary>
+public sealed record DriftReport(
+    string Model,
+    string Version,
+    string Input,
+    DriftInputFormat Format,
+    long RowsRead,
+    long RowsSkipped,
+    IReadOnlyList<SkippedVersion> SkippedVersions,
+    long LinesInvalid,
+    bool LastLineTruncated,
+    DriftWindow? Window,
+    IReadOnlyList<FeatureDrift> Features,
+    FeatureDrift? Prediction,
+    int MinDriftedFeatures,
+    bool Drifted,
+    bool Retrain,
+    string Summary,
+    IReadOnlyList<Diagnostic> Diagnostics)
+{
+    public IEnumerable<FeatureDrift> DriftedFeatures => Features.Where(f => f.Drifted);
+}
+
+/// <summary>Log lines of another model or version: counted, never mixed into the statistics.</summary>
+public sealed record SkippedVersion(string Model, string Version, long Rows);
+
+/// <summary>The first and last timestamp of the rows read (request-log input only).</summary>
+public sealed record DriftWindow(DateTimeOffset First, DateTimeOffset Last);
+
+/// <summary>Training's value beside live data's.</summary>
+public sealed record Comparison(double Training, double Live);
+
+/// <summary>
+/// The shares behind the PSI, bin by bin, for charts: numeric bins are the training histogram's (the end bins take
+/// live values beyond the training range), categorical ones the training's top categories plus "(other)".
+/// </summary>
+public sealed record DriftBins(IReadOnlyList<string> Labels, IReadOnlyList<double> Training, IReadOnlyList<double> Live);
+
+/// <summary>
+/// How one column moved. <see cref="Ks"/> only for numeric and boolean columns, <see cref="ChiSquare"/> and
+/// <see cref="PValue"/> only for categorical ones; <see cref="OutOfRangeShare"/> for numeric,
+/// <see cref="UnseenCategoryShare"/> for categorical columns whose training categories are all known to the profile.
+/// </summary>
+public sealed record FeatureDrift(
+    string Column,
+    ColumnKind Kind,
+    long Rows,
+    double Psi,
+    double? Ks,
+    double? ChiSquare,
+    double? PValue,
+    Comparison MissingRate,
+    Comparison? Mean,
+    double? OutOfRangeShare,
+    double? UnseenCategoryShare,
+    IReadOnlyList<string>? UnseenCategories,
+    EffectiveDriftThreshold Thresholds,
+    bool Drifted,
+    IReadOnlyList<string> Reasons,
+    DriftBins Bins);
