@@ -89,7 +89,7 @@ REPORT="$RESULTS/scoring.md"
     echo "| churn sample: FastTree, 200 trees × 16 leaves | ≥ $(thousands "$TARGET_ROWS_PER_S") rows/s | **$(thousands "${RATE[fasttree]}") rows/s** (${RANGE[fasttree]}) | ${WALL[fasttree]} s | $(verdict "${RATE[fasttree]}") |"
     echo "| same data: LbfgsLogisticRegression (linear) | ≥ $(thousands "$TARGET_ROWS_PER_S") rows/s | **$(thousands "${RATE[linear]}") rows/s** (${RANGE[linear]}) | ${WALL[linear]} s | $(verdict "${RATE[linear]}") |"
     echo
-    echo "Phases per row on one thread (\`profile-score\`, 200,000 rows in chunks of 16,384; the ceiling assumes every core parses, runs and formats while the reading thread keeps up):"
+    echo "Phases per row on one thread (\`profile-score\`, 200,000 rows in chunks of 16,384; the ceiling is the cores divided by the scoring threads' work per row (parse + run + format), the reading thread keeping up beside them):"
     echo
     for model in fasttree linear; do
         echo "$model:"

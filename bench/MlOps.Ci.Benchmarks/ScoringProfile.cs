@@ -160,7 +160,7 @@ public static class ScoringProfile
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"format\t{PerRow(format):0}\tns/row\t(UTF-8 output rows)"));
         var perCore = PerRow(parse.Elapsed.TotalSeconds) + PerRow(run) + PerRow(format);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ceiling\t{Environment.ProcessorCount * 1e9 / perCore:0}\trows/s\t({Environment.ProcessorCount} cores × 1 / (run + format); reading runs beside it on the calling thread)"));
+            $"ceiling\t{Environment.ProcessorCount * 1e9 / perCore:0}\trows/s\t({Environment.ProcessorCount} cores / (parse + run + format): the scoring threads' work; the reading thread runs beside them)"));
         return 0;
     }
 }
