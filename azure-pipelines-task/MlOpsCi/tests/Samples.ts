@@ -31,7 +31,7 @@ describe('The task definition', () => {
 
     it('declares the output variables the CLI sets', () => {
         assert.deepStrictEqual([...outputNames].sort(),
-            ['fingerprint', 'gatePassed', 'image', 'metricsJson', 'modelVersion', 'packagePath', 'reportPath']);
+            ['drifted', 'fingerprint', 'gatePassed', 'image', 'metricsJson', 'modelVersion', 'packagePath', 'reportPath', 'retrain']);
     });
 
     it('runs on the Node 20 and Node 24 handlers, on agents that have at least Node 20', () => {

@@ -20,6 +20,8 @@ public static class OutputVariableNames
         [StepOutputs.DeploymentId] = "deploymentId",
         [StepOutputs.DeploymentUrl] = "deploymentUrl",
         [StepOutputs.ReportPath] = "reportPath",
+        [StepOutputs.Drifted] = "drifted",
+        [StepOutputs.Retrain] = "retrain",
     };
 
     /// <summary>

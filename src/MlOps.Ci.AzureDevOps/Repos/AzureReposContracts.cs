@@ -41,6 +41,3 @@ internal sealed record PullRequestStatus(int Id, string? State, string? Descript
 
 /// <summary>A list answer: <c>{"value": [...], "count": n}</c>.</summary>
 internal sealed record ListOf<T>(IReadOnlyList<T>? Value, int Count);
-
-/// <summary>The service's error body (WrappedException): <c>message</c> is meant for people, <c>typeKey</c> names the failure.</summary>
-internal sealed record AzureDevOpsError(string? Message, string? TypeKey);

@@ -1,4 +1,5 @@
 using MlOps.Ci.Automation;
+using MlOps.Ci.AzureDevOps.Rest;
 using MlOps.Ci.Diagnostics;
 
 namespace MlOps.Ci.AzureDevOps.Repos;
@@ -32,8 +33,19 @@ public sealed class AzureReposPullRequestPublisher : IPullRequestPublisher, IDis
                 hint: "Map it in the step (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)), or in a classic pipeline tick 'Allow scripts to access the OAuth token' on the agent job.");
         }
         _pullRequest = pullRequest;
-        _client = new AzureDevOpsRestClient(pullRequest, options);
+        _client = new AzureDevOpsRestClient(Resource(pullRequest), options);
     }
+
+    /// <summary>The pull request's routes: <c>{collection}{project}/_apis/git/repositories/{id}/pullRequests/{id}</c>.</summary>
+    private static AzureDevOpsResource Resource(AzureReposPullRequest pullRequest) => new(
+        $"{pullRequest.CollectionUri}{Uri.EscapeDataString(pullRequest.Project)}/_apis/git/repositories/{Uri.EscapeDataString(pullRequest.RepositoryId)}/pullRequests/{pullRequest.PullRequestId}",
+        pullRequest.AccessToken, pullRequest.ToString())
+    {
+        UnauthorizedHint = "Map a current token into the step (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)); a personal access token needs the Code (Read & write) scope.",
+        ForbiddenHint = "Give the project's build service account 'Contribute to pull requests' on the repository (Project settings > Repositories > Security).",
+        NotFoundCode = DiagnosticCodes.AzureDevOpsPullRequestNotFound,
+        NotFoundHint = $"Check {Pipelines.AzurePipelinesEnvironment.PullRequestId}, {Pipelines.AzurePipelinesEnvironment.RepositoryId} and the project; the token must belong to the same organization.",
+    };
 
     public async Task<PullRequestPublication> PublishAsync(QualityReport report, CancellationToken cancellationToken = default)
     {

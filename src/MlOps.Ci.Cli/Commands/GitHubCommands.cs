@@ -3,13 +3,12 @@ using MlOps.Ci.Automation;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.GitHub.Api;
 using MlOps.Ci.GitHub.Deployments;
-using MlOps.Ci.GitHub.Workflows;
 using MlOps.Ci.Packaging;
 
 namespace MlOps.Ci.Cli.Commands;
 
 /// <summary>
-/// <c>mlops promote|rollback|retrain</c>: GitHub Deployments and workflow dispatch. Every option also reads an
+/// <c>mlops promote|rollback</c>: GitHub Deployments (<c>retrain</c>: <see cref="RetrainCommand"/>). Every option also reads an
 /// environment variable, so the composite action passes its inputs as env; the runner's own variables
 /// (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF_NAME, GITHUB_API_URL) and GITHUB_TOKEN make the verbs work unchanged on
 /// a developer's machine with a token and --repository.
@@ -20,28 +19,30 @@ internal static class GitHubCommands
     private const string EnvironmentUrlVariable = "MLOPS_ENVIRONMENT_URL";
     private const string ImageDigestVariable = "MLOPS_IMAGE_DIGEST";
     private const string RequiresVariable = "MLOPS_REQUIRES";
-    private const string WorkflowVariable = "MLOPS_WORKFLOW";
-    private const string ReasonVariable = "MLOPS_REASON";
 
-    public static IEnumerable<Command> Create(GlobalOptions global) => [Promote(global), Rollback(global), Retrain(global)];
+    // retrain is not GitHub's alone (RetrainCommand chooses GitHub or Azure Pipelines) but keeps its place among these verbs.
+    public static IEnumerable<Command> Create(GlobalOptions global) => [Promote(global), Rollback(global), RetrainCommand.Create(global)];
 
-    private static Option<string?> FromEnvironment(string name, string variable, string description) => new(name)
+    internal static Option<string?> FromEnvironment(string name, string variable, string description) => new(name)
     {
         Description = $"{description} (default: ${variable}).",
         DefaultValueFactory = _ => EnvironmentDefaults.Get(variable),
     };
 
-    private static (Option<string?> Repository, Option<string?> ApiUrl) ApiOptions() => (
+    internal static (Option<string?> Repository, Option<string?> ApiUrl) ApiOptions() => (
         FromEnvironment("--repository", "GITHUB_REPOSITORY", "The GitHub repository, owner/name"),
         FromEnvironment("--api-url", "GITHUB_API_URL", "The GitHub API root (https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server)"));
 
-    private static GitHubApi Api(ParseResult parse, GlobalOptions global, Option<string?> repository, Option<string?> apiUrl)
+    private static GitHubApi Api(ParseResult parse, GlobalOptions global, Option<string?> repository, Option<string?> apiUrl) =>
+        Api(parse.GetValue(repository), parse.GetValue(apiUrl), parse.GetValue(global.Verbose), parse.GetValue(global.Json));
+
+    internal static GitHubApi Api(string? repository, string? apiUrl, bool verbose, bool json)
     {
-        var options = GitHubSettings.Resolve(CiHosts.ProcessEnvironment(), parse.GetValue(repository), parse.GetValue(apiUrl));
-        return new GitHubApi(options with { Logger = new ConsoleLogger(parse.GetValue(global.Verbose), parse.GetValue(global.Json)) });
+        var options = GitHubSettings.Resolve(CiHosts.ProcessEnvironment(), repository, apiUrl);
+        return new GitHubApi(options with { Logger = new ConsoleLogger(verbose, json) });
     }
 
-    private static string Require(string? value, string option, string variable, string what) => value ?? throw MlOpsException.Of(
+    internal static string Require(string? value, string option, string variable, string what) => value ?? throw MlOpsException.Of(
         DiagnosticCodes.GitHubInputMissing, $"No {what}: give {option} or set {variable}.",
         hint: "The GitHub Action sets it from its input of the same name; in a workflow the runner sets the GITHUB_* variables.");
 
@@ -105,38 +106,6 @@ internal static class GitHubCommands
             Report(parse.GetValue(global.Json), $"Rolled {result.Environment} back to model {result.ModelVersion}", result);
             return result;
         }, outputs: Outputs));
-        return command;
-    }
-
-    private static Command Retrain(GlobalOptions global)
-    {
-        var workflow = FromEnvironment("--workflow", WorkflowVariable, "The training workflow: its file name (train.yml) or id");
-        var reference = FromEnvironment("--ref", "GITHUB_REF_NAME", "The branch or tag to run it on");
-        var reason = new Option<string>("--reason")
-        {
-            Description = $"Why retraining is needed; passed as the workflow's 'reason' input (default: ${ReasonVariable}, else 'requested').",
-            DefaultValueFactory = _ => EnvironmentDefaults.Get(ReasonVariable) ?? "requested",
-        };
-        var inputs = new Option<string[]>("--input") { Description = "A further workflow input, key=value (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var (repository, apiUrl) = ApiOptions();
-        var command = new Command("retrain", "Dispatch the training workflow (workflow_dispatch) with inputs saying why.")
-        {
-            workflow, reference, reason, inputs, repository, apiUrl,
-        };
-        command.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
-        {
-            var request = new RetrainRequest(
-                Require(parse.GetValue(workflow), "--workflow", WorkflowVariable, "training workflow"),
-                Require(parse.GetValue(reference), "--ref", "GITHUB_REF_NAME", "branch or tag to train on"),
-                parse.GetValue(reason)!)
-            {
-                Inputs = GitHubWorkflows.ParseInputs(parse.GetValue(inputs) ?? []),
-            };
-            var result = new GitHubWorkflows(Api(parse, global, repository, apiUrl)).DispatchAsync(request).GetAwaiter().GetResult();
-            if (!parse.GetValue(global.Json))
-                Console.Out.WriteLine($"Dispatched {result.Workflow} on {result.Ref} ({string.Join(", ", result.Inputs.Select(p => $"{p.Key}={p.Value}"))}).");
-            return result;
-        }));
         return command;
     }
 

@@ -137,6 +137,11 @@ public static class DiagnosticCodes
     public const string AzureDevOpsUnreachable = "MLOPS8107";
     public const string AzureDevOpsRequestRejected = "MLOPS8108";
     public const string AzurePipelinesSummaryNotWritten = "MLOPS8109";
+    public const string AzurePipelineIdMissing = "MLOPS8110";
+    public const string AzurePipelineRunTargetMissing = "MLOPS8111";
+    public const string AzurePipelineNotFound = "MLOPS8112";
+    public const string AzurePipelineParameterRejected = "MLOPS8113";
+    public const string AzurePipelineRunInputInvalid = "MLOPS8114";
 
     // 8150-8159: the Azure Pipelines task's own failures (azure-pipelines-task/MlOpsCi/src/diagnostics.ts), before or
     // around running the CLI.

@@ -1,3 +1,4 @@
+using MlOps.Ci.Automation;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.GitHub.Api;
 using Octokit;
@@ -49,20 +50,6 @@ public sealed class GitHubWorkflows
     }
 
     /// <summary>Reads <c>key=value</c> pairs as given on the command line; MLOPS8015 names a malformed or repeated one.</summary>
-    public static IReadOnlyDictionary<string, string> ParseInputs(IEnumerable<string> pairs)
-    {
-        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = equals > 0 ? pair[..equals].Trim() : "";
-            if (key.Length == 0)
-                throw MlOpsException.Of(DiagnosticCodes.WorkflowInputInvalid, $"--input '{pair}' is not key=value.", hint: "Write each input as key=value, e.g. --input drift=0.31.");
-            if (key == ReasonInput)
-                throw MlOpsException.Of(DiagnosticCodes.WorkflowInputInvalid, $"--input '{pair}': the reason is given with --reason.", hint: "Use --reason \"…\".");
-            if (!inputs.TryAdd(key, pair[(equals + 1)..]))
-                throw MlOpsException.Of(DiagnosticCodes.WorkflowInputInvalid, $"--input {key} is given twice.", hint: "Give each input once.");
-        }
-        return inputs;
-    }
+    public static IReadOnlyDictionary<string, string> ParseInputs(IEnumerable<string> pairs) =>
+        RetrainInputs.Parse(pairs, ReasonInput, DiagnosticCodes.WorkflowInputInvalid);
 }

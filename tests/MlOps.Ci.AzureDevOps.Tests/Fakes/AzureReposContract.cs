@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace MlOps.Ci.AzureDevOps.Tests.Fakes;
 
 /// <summary>
-/// The request bodies of the Azure DevOps Git REST routes the publisher uses (api-version 7.1), written down as small
+/// The request bodies of the Azure DevOps REST routes MlOps.Ci uses (api-version 7.1: Git pull requests, Pipelines runs), written down as small
 /// typed shapes from the reference pages: which properties exist, their JSON kind, which are required and which enum
 /// values the service accepts. The fake checks every body against these and answers 400 on a mismatch, so a typo
 /// (<c>parentCommentID</c>, <c>"state": "success"</c>) fails a test instead of a customer's build.
@@ -69,8 +69,43 @@ public static class AzureReposContract
         new("iterationId", Kind.Integer),
         new("properties", Kind.Object));
 
+    private static readonly Shape RepositoryResource = new(
+        new("refName", Kind.String),
+        new("token", Kind.String),
+        new("tokenType", Kind.String),
+        new("version", Kind.String));
+
+    private static readonly Shape RunResources = new(
+        new("builds", Kind.Object),
+        new("containers", Kind.Object),
+        new("packages", Kind.Object),
+        new("pipelines", Kind.Object),
+        new("repositories", Kind.Map, Items: RepositoryResource));
+
+    private static readonly Shape Variable = new(
+        new("isSecret", Kind.Boolean),
+        new("value", Kind.String));
+
+    /// <summary>
+    /// POST {project}/_apis/pipelines/{pipelineId}/runs: a RunPipelineParameters. The template parameters are strings
+    /// by name (the .NET client's <c>IDictionary&lt;string, string&gt;</c>); the service converts them to the YAML's types.
+    /// https://learn.microsoft.com/en-us/rest/api/azure/devops/pipelines/runs/run-pipeline?view=azure-devops-rest-7.1
+    /// </summary>
+    public static readonly Shape RunPipeline = new(
+        new("previewRun", Kind.Boolean),
+        new("resources", Kind.Object, Properties: RunResources),
+        new("stagesToSkip", Kind.Array),
+        new("templateParameters", Kind.StringMap),
+        new("variables", Kind.Map, Items: Variable),
+        new("yamlOverride", Kind.String));
+
     public enum Kind
     {
+        Boolean,
+        /// <summary>An object whose property values are all strings.</summary>
+        StringMap,
+        /// <summary>An object whose property values all have the field's <see cref="Field.Items"/> shape.</summary>
+        Map,
         String,
         Integer,
         Object,
@@ -115,6 +150,8 @@ public static class AzureReposContract
                     case Kind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out _):
                     case Kind.Object when value.ValueKind != JsonValueKind.Object:
                     case Kind.Array when value.ValueKind != JsonValueKind.Array:
+                    case Kind.StringMap or Kind.Map when value.ValueKind != JsonValueKind.Object:
+                    case Kind.Boolean when value.ValueKind is not (JsonValueKind.True or JsonValueKind.False):
                         violations.Add($"{at}: expected {field.Kind}, got {value.ValueKind}");
                         break;
                     case Kind.Enum when value.ValueKind != JsonValueKind.String || !field.Values!.Contains(value.GetString(), StringComparer.OrdinalIgnoreCase):
@@ -128,6 +165,13 @@ public static class AzureReposContract
                             violations.Add($"{at}: needs at least {field.MinItems} item(s)");
                         if (field.Items is { } items)
                             violations.AddRange(value.EnumerateArray().SelectMany((item, index) => items.Violations(item, $"{at}[{index}]")));
+                        break;
+                    case Kind.StringMap:
+                        violations.AddRange(value.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.String)
+                            .Select(p => $"{at}.{p.Name}: expected String, got {p.Value.ValueKind}"));
+                        break;
+                    case Kind.Map when field.Items is { } values:
+                        violations.AddRange(value.EnumerateObject().SelectMany(p => values.Violations(p.Value, $"{at}.{p.Name}")));
                         break;
                     case Kind.Object when field.Properties is { } properties:
                         violations.AddRange(properties.Violations(value, at));

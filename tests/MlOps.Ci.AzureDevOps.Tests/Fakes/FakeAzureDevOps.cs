@@ -16,7 +16,8 @@ namespace MlOps.Ci.AzureDevOps.Tests.Fakes;
 
 /// <summary>
 /// A small Azure DevOps organization on 127.0.0.1: one project, one Git repository and one active pull request, with
-/// the pull-request thread, comment and status routes of api-version 7.1. It checks what a real service checks
+/// the pull-request thread, comment and status routes of api-version 7.1, and one YAML training pipeline that runs can
+/// be queued for (Pipelines - Run Pipeline). It checks what a real service checks
 /// (api-version, bearer token, content type, ids) plus the documented body shapes (<see cref="AzureReposContract"/>),
 /// answers with the service's bodies (ids, _links, author, dates) and its error shape, and can fail the next requests
 /// with a 5xx, 429 or 401 on demand.
@@ -36,6 +37,8 @@ public sealed class FakeAzureDevOps : IAsyncDisposable
     private readonly List<JsonObject> _threads = [];
     private readonly List<JsonObject> _statuses = [];
     private readonly List<Fault> _faults = [];
+    private readonly List<JsonObject> _runs = [];
+    private int _nextRunId = 345;
     private int _nextThreadId = 100;
     private int _nextStatusId = 1;
 
@@ -49,7 +52,24 @@ public sealed class FakeAzureDevOps : IAsyncDisposable
     /// <summary>Every departure from the documented contract the fake saw; a correct client leaves this empty.</summary>
     public ConcurrentQueue<string> ContractViolations { get; } = new();
 
-    /// <summary>When set, writes (POST, PATCH) are refused with 403 as for a build identity without "Contribute to pull requests".</summary>
+    /// <summary>The training pipeline (a YAML pipeline in the project) that retraining queues.</summary>
+    public const int TrainingPipelineId = 12;
+    public const string TrainingPipelineName = "churn-train";
+
+    /// <summary>The <c>parameters:</c> the training pipeline's YAML declares; the service refuses any other template parameter.</summary>
+    public IReadOnlyList<string> TrainingPipelineParameters { get; set; } = ["reason", "window", "report"];
+
+    /// <summary>Every run queued, as the service answered it (with the template parameters it was given).</summary>
+    public IReadOnlyList<JsonObject> Runs
+    {
+        get
+        {
+            lock (_gate)
+                return _runs.Select(r => (JsonObject)r.DeepClone()).ToList();
+        }
+    }
+
+    /// <summary>When set, writes (POST, PATCH) are refused with 403 as for a build identity without "Contribute to pull requests" (or "Queue builds").</summary>
     public bool ReadOnlyIdentity { get; set; }
 
     public static async Task<FakeAzureDevOps> StartAsync()
@@ -246,6 +266,28 @@ public sealed class FakeAzureDevOps : IAsyncDisposable
             }
         });
 
+        // https://learn.microsoft.com/en-us/rest/api/azure/devops/pipelines/runs/run-pipeline?view=azure-devops-rest-7.1
+        app.MapPost($"/{Organization}/{{project}}/_apis/pipelines/{{pipelineId:int}}/runs", async (HttpContext context, string project, int pipelineId) =>
+        {
+            if (ResolveProject(project) is { } missing)
+                return missing;
+            if (pipelineId != TrainingPipelineId)
+                return Error(HttpStatusCode.NotFound, $"Pipeline with id {pipelineId} not found.", "PipelineNotFoundException", "Microsoft.Azure.Pipelines.WebApi");
+            if (await ReadBodyAsync(context, AzureReposContract.RunPipeline) is not { } body)
+                return Results.Empty;
+            var parameters = body["templateParameters"]?.AsObject() ?? [];
+            if (parameters.Select(p => p.Key).FirstOrDefault(name => !TrainingPipelineParameters.Contains(name)) is { } unexpected)
+                return Error(HttpStatusCode.BadRequest, $"Unexpected parameter '{unexpected}'", "PipelineValidationException", "Microsoft.Azure.Pipelines.WebApi");
+            lock (_gate)
+            {
+                var id = _nextRunId++;
+                var refName = body["resources"]?["repositories"]?["self"]?["refName"]?.GetValue<string>() ?? "refs/heads/main";
+                var run = RunJson(id, refName, (JsonObject)parameters.DeepClone());
+                _runs.Add(run);
+                return Results.Json(run.DeepClone());
+            }
+        });
+
         app.MapFallback((HttpContext context) =>
         {
             ContractViolations.Enqueue($"{context.Request.Method} {context.Request.Path}: no such route");
@@ -273,6 +315,12 @@ public sealed class FakeAzureDevOps : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer authorization_uri=https://login.microsoftonline.com/common";
             context.Response.Headers["X-TFS-FedAuthRedirect"] = "https://spsprodweu5.vssps.visualstudio.com/_signin";
+            return true;
+        }
+        if (ReadOnlyIdentity && !HttpMethods.IsGet(request.Method) && request.Path.Value!.Contains("/_apis/pipelines/", StringComparison.Ordinal))
+        {
+            await Error(HttpStatusCode.Forbidden, $"TF215106: Access denied. {ProjectName} Build Service ({Organization}) needs Queue builds permissions for build pipeline {TrainingPipelineName} in team project {ProjectName} to perform the action. For more information, contact the Azure DevOps Server administrator.",
+                "AccessDeniedException", "Microsoft.TeamFoundation.Build.WebApi").ExecuteAsync(context);
             return true;
         }
         if (ReadOnlyIdentity && !HttpMethods.IsGet(request.Method))
@@ -317,11 +365,15 @@ public sealed class FakeAzureDevOps : IAsyncDisposable
         }
     }
 
+    private static IResult? ResolveProject(string project) => project != ProjectId && project != ProjectName
+        ? Error(HttpStatusCode.NotFound, $"TF200016: The following project does not exist: {project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.", "ProjectDoesNotExistWithNameException")
+        : null;
+
     /// <summary>404s in the service's words for a project, repository or pull request that does not exist.</summary>
     private static IResult? Resolve(string project, string repositoryId, int pullRequestId)
     {
-        if (project != ProjectId && project != ProjectName)
-            return Error(HttpStatusCode.NotFound, $"TF200016: The following project does not exist: {project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.", "ProjectDoesNotExistWithNameException");
+        if (ResolveProject(project) is { } missing)
+            return missing;
         if (!repositoryId.Equals(RepositoryId, StringComparison.OrdinalIgnoreCase) && repositoryId != RepositoryName)
             return Error(HttpStatusCode.NotFound, $"TF401019: The Git repository with name or identifier {repositoryId} does not exist or you do not have permissions for the operation you are attempting.", "GitRepositoryNotFoundException");
         if (pullRequestId != PullRequestId)
@@ -330,12 +382,12 @@ public sealed class FakeAzureDevOps : IAsyncDisposable
     }
 
     /// <summary>The service's error body (a serialized WrappedException).</summary>
-    private static IResult Error(HttpStatusCode status, string message, string typeKey) => Results.Json(new JsonObject
+    private static IResult Error(HttpStatusCode status, string message, string typeKey, string assembly = "Microsoft.TeamFoundation.Git.Server") => Results.Json(new JsonObject
     {
         ["$id"] = "1",
         ["innerException"] = null,
         ["message"] = message,
-        ["typeName"] = $"Microsoft.TeamFoundation.Git.Server.{typeKey}, Microsoft.TeamFoundation.Git.Server",
+        ["typeName"] = $"{assembly}.{typeKey}, {assembly}",
         ["typeKey"] = typeKey,
         ["errorCode"] = 0,
         ["eventId"] = 3000,
@@ -376,6 +428,42 @@ public sealed class FakeAzureDevOps : IAsyncDisposable
         ["supportsIterations"] = true,
         ["artifactId"] = $"vstfs:///Git/PullRequestId/{ProjectId}%2f{RepositoryId}%2f{PullRequestId}",
     };
+
+    /// <summary>A Run as the service answers Run Pipeline: queued, in progress, named by the day's build number.</summary>
+    private JsonObject RunJson(int id, string refName, JsonObject templateParameters)
+    {
+        var pipelineApi = $"{CollectionUri}{ProjectId}/_apis/pipelines/{TrainingPipelineId}";
+        var web = $"{CollectionUri}{Uri.EscapeDataString(ProjectName)}/_build/results?buildId={id}";
+        return new JsonObject
+        {
+            ["_links"] = new JsonObject
+            {
+                ["self"] = new JsonObject { ["href"] = $"{pipelineApi}/runs/{id}" },
+                ["web"] = new JsonObject { ["href"] = web },
+                ["pipeline.web"] = new JsonObject { ["href"] = $"{CollectionUri}{Uri.EscapeDataString(ProjectName)}/_build/definition?definitionId={TrainingPipelineId}" },
+                ["pipeline"] = new JsonObject { ["href"] = $"{pipelineApi}?revision=3" },
+            },
+            ["templateParameters"] = templateParameters,
+            ["pipeline"] = new JsonObject { ["url"] = $"{pipelineApi}?revision=3", ["id"] = TrainingPipelineId, ["revision"] = 3, ["name"] = TrainingPipelineName, ["folder"] = "\\" },
+            ["state"] = "inProgress",
+            ["createdDate"] = Now(),
+            ["url"] = $"{pipelineApi}/runs/{id}",
+            ["resources"] = new JsonObject
+            {
+                ["repositories"] = new JsonObject
+                {
+                    ["self"] = new JsonObject
+                    {
+                        ["repository"] = new JsonObject { ["id"] = RepositoryId, ["type"] = "azureReposGit" },
+                        ["refName"] = refName,
+                        ["version"] = "f47bbc106853afe3c1b07a81754bce5f4b8dbf62",
+                    },
+                },
+            },
+            ["id"] = id,
+            ["name"] = $"20261127.{id - 344}",
+        };
+    }
 
     private JsonObject RepositoryJson() => new()
     {

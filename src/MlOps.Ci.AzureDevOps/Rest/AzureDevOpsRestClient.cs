@@ -2,16 +2,17 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MlOps.Ci.AzureDevOps.Repos;
 using MlOps.Ci.Diagnostics;
 using Polly;
 using Polly.Retry;
 
-namespace MlOps.Ci.AzureDevOps.Repos;
+namespace MlOps.Ci.AzureDevOps.Rest;
 
 /// <summary>
-/// The pull request's Git REST routes (api-version 7.1) with the job's bearer token. Every failure a user can cause
-/// ends as an MLOPS81xx diagnostic naming the request: 401 and 403 at once, 404 as "pull request not found",
-/// 5xx, 429 and network failures after the retries of <see cref="ExecuteAsync{T}"/>.
+/// The REST routes under one <see cref="AzureDevOpsResource"/> (api-version 7.1) with the job's bearer token. Every
+/// failure a user can cause ends as an MLOPS81xx diagnostic naming the request: 401, 403 and 404 at once (worded by the
+/// resource), 5xx, 429 and network failures after the retries of <see cref="ExecuteAsync{T}"/>.
 /// </summary>
 internal sealed class AzureDevOpsRestClient : IDisposable
 {
@@ -19,16 +20,16 @@ internal sealed class AzureDevOpsRestClient : IDisposable
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly AzureReposPullRequest _pullRequest;
+    private readonly AzureDevOpsResource _resource;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly ResiliencePipeline _retry;
 
-    public AzureDevOpsRestClient(AzureReposPullRequest pullRequest, AzureDevOpsClientOptions? options = null)
+    public AzureDevOpsRestClient(AzureDevOpsResource resource, AzureDevOpsClientOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(pullRequest);
+        ArgumentNullException.ThrowIfNull(resource);
         options ??= new AzureDevOpsClientOptions();
-        _pullRequest = pullRequest;
+        _resource = resource;
         _ownsHttp = options.HttpClient is null;
         _http = options.HttpClient ?? new HttpClient { Timeout = options.Timeout };
         var maxRetryAfter = options.MaxRetryAfter;
@@ -44,10 +45,6 @@ internal sealed class AzureDevOpsRestClient : IDisposable
                 : (TimeSpan?)null),
         }).Build();
     }
-
-    /// <summary>The pull request's route: <c>{collection}{project}/_apis/git/repositories/{id}/pullRequests/{id}</c>.</summary>
-    public string PullRequestPath =>
-        $"{_pullRequest.CollectionUri}{Uri.EscapeDataString(_pullRequest.Project)}/_apis/git/repositories/{Uri.EscapeDataString(_pullRequest.RepositoryId)}/pullRequests/{_pullRequest.PullRequestId}";
 
     /// <summary>
     /// Runs <paramref name="operation"/>, again from its start after a transient failure. A caller groups requests
@@ -68,10 +65,10 @@ internal sealed class AzureDevOpsRestClient : IDisposable
 
     public async Task<T> SendAsync<T>(HttpMethod method, string route, object? body, CancellationToken cancellationToken)
     {
-        var uri = new Uri($"{PullRequestPath}{route}?api-version={ApiVersion}");
+        var uri = new Uri($"{_resource.BaseUrl}{route}?api-version={ApiVersion}");
         var request = $"{method} {uri.GetLeftPart(UriPartial.Path)}";
         using var message = new HttpRequestMessage(method, uri);
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _pullRequest.AccessToken);
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _resource.AccessToken);
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (body is not null)
             message.Content = JsonContent.Create(body, body.GetType(), new MediaTypeHeaderValue("application/json"), Json);
@@ -116,14 +113,13 @@ internal sealed class AzureDevOpsRestClient : IDisposable
             throw response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => MlOpsException.Of(DiagnosticCodes.AzureDevOpsUnauthorized,
-                    $"Azure DevOps refused the access token (401) on {request}: {error}",
-                    hint: "Map a current token into the step (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)); a personal access token needs the Code (Read & write) scope."),
+                    $"Azure DevOps refused the access token (401) on {request}: {error}", hint: _resource.UnauthorizedHint),
                 HttpStatusCode.Forbidden => MlOpsException.Of(DiagnosticCodes.AzureDevOpsForbidden,
-                    $"The build identity may not do this (403) on {request}: {error}",
-                    hint: "Give the project's build service account 'Contribute to pull requests' on the repository (Project settings > Repositories > Security)."),
-                HttpStatusCode.NotFound => MlOpsException.Of(DiagnosticCodes.AzureDevOpsPullRequestNotFound,
-                    $"Azure DevOps found no {_pullRequest} (404) on {request}: {error}",
-                    hint: $"Check {Pipelines.AzurePipelinesEnvironment.PullRequestId}, {Pipelines.AzurePipelinesEnvironment.RepositoryId} and the project; the token must belong to the same organization."),
+                    $"The build identity may not do this (403) on {request}: {error}", hint: _resource.ForbiddenHint),
+                HttpStatusCode.NotFound => MlOpsException.Of(_resource.NotFoundCode,
+                    $"Azure DevOps found no {_resource} (404) on {request}: {error}", hint: _resource.NotFoundHint),
+                HttpStatusCode.BadRequest when _resource.BadRequestCode is { } code => MlOpsException.Of(code,
+                    $"Azure DevOps refused {request} for {_resource} (400): {error}", hint: _resource.BadRequestHint),
                 _ => Rejected(request, response.StatusCode, error),
             };
         }
@@ -166,7 +162,7 @@ internal sealed class TransientAzureDevOpsException(string request, HttpStatusCo
     {
         HttpStatusCode.TooManyRequests => MlOpsException.Of(DiagnosticCodes.AzureDevOpsThrottled,
             $"Azure DevOps kept throttling {request} (429 Too Many Requests{(RetryAfter is { } after ? $", Retry-After {after.TotalSeconds:0} s" : "")}): {error}",
-            hint: "The organization's rate limit for the build identity is spent; run the step again later, or spread concurrent pull-request builds."),
+            hint: "The organization's rate limit for the build identity is spent; run the step again later, or spread concurrent builds."),
         { } code => MlOpsException.Of(DiagnosticCodes.AzureDevOpsServerError,
             $"Azure DevOps failed {request} ({(int)code} {code}) on every retry: {error}",
             hint: "The service is having trouble; check https://status.dev.azure.com and run the step again."),
@@ -175,3 +171,6 @@ internal sealed class TransientAzureDevOpsException(string request, HttpStatusCo
             hint: $"Check {Pipelines.AzurePipelinesEnvironment.CollectionUri} and that the agent can reach it (proxy, firewall)."),
     };
 }
+
+/// <summary>The service's error body (WrappedException): <c>message</c> is meant for people, <c>typeKey</c> names the failure.</summary>
+internal sealed record AzureDevOpsError(string? Message, string? TypeKey);
