@@ -25,6 +25,26 @@ public static class MlopsTool
 
     public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
+        using var process = Start(environment, arguments);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        // A guard against a hung child, far above any run's length; not a timing assertion.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"mlops {string.Join(' ', arguments)} did not finish.");
+        }
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the CLI without waiting (e.g. <c>mlops serve</c>); stdout and stderr are redirected for the caller to read.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppDirectory, "mlops.dll"));
@@ -40,21 +60,6 @@ public static class MlopsTool
         }
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        // A guard against a hung child, far above any run's length; not a timing assertion.
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mlops {string.Join(' ', arguments)} did not finish.");
-        }
-        return new Result(process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 }

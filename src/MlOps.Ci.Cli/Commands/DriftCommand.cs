@@ -39,6 +39,8 @@ internal static class DriftCommand
         {
             package, input, markdown, thresholds, minDrifted, allVersions, format,
         };
+        var retrain = new DriftRetrain();
+        retrain.AddTo(command);
         command.SetAction(parse =>
         {
             var json = parse.GetValue(global.Json);
@@ -80,6 +82,7 @@ internal static class DriftCommand
                     if (markdownPath is not null)
                         Console.Out.WriteLine($"Report: {markdownPath}");
                 }
+                retrain.DispatchIfAdvised(parse, report, parse.GetValue(global.Verbose), json);
                 return new StatusOutcome(report, report.Retrain, report.Summary);
             }, result => result is DriftReport report ? Outputs(report, markdownPath) : []);
         });

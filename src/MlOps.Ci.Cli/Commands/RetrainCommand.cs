@@ -18,9 +18,19 @@ internal static class RetrainCommand
     private const string ReasonVariable = "MLOPS_REASON";
     private const string AzureBranchVariable = "BUILD_SOURCEBRANCH";
 
+    /// <summary>The CI system that runs the training.</summary>
+    internal enum TrainingSystem
+    {
+        GitHub,
+        AzurePipelines,
+    }
+
     /// <summary>What to retrain and why, whichever system runs it; <see cref="Inputs"/> are key=value pairs as typed.</summary>
     internal sealed record Request(string Reason, IReadOnlyList<string> Inputs)
     {
+        /// <summary>Null: chosen by <see cref="UsesAzurePipelines"/>.</summary>
+        public TrainingSystem? System { get; init; }
+
         public string? Workflow { get; init; }
         public string? Ref { get; init; }
         public string? PipelineId { get; init; }
@@ -63,7 +73,7 @@ internal static class RetrainCommand
             Project = parse.GetValue(project),
             Repository = parse.GetValue(repository),
             ApiUrl = parse.GetValue(apiUrl),
-        }, parse.GetValue(global.Verbose), parse.GetValue(global.Json))));
+        }, parse.GetValue(global.Verbose), parse.GetValue(global.Json), parse.GetValue(global.Json) ? null : Console.Out)));
         return command;
     }
 
@@ -71,11 +81,12 @@ internal static class RetrainCommand
     /// Azure Pipelines when a pipeline id is given, or in an Azure Pipelines job that names no GitHub repository (a
     /// repository on GitHub built by Azure Pipelines still retrains through its own workflow when it says so).
     /// </summary>
-    internal static bool UsesAzurePipelines(Request request, IReadOnlyDictionary<string, string> environment) =>
-        request.PipelineId is not null || (AzurePipelinesEnvironment.IsPresent(environment) && request.Repository is null);
+    internal static bool UsesAzurePipelines(Request request, IReadOnlyDictionary<string, string> environment) => request.System is { } system
+        ? system == TrainingSystem.AzurePipelines
+        : request.PipelineId is not null || (AzurePipelinesEnvironment.IsPresent(environment) && request.Repository is null);
 
-    /// <summary>Starts the run and says so (unless --json); the result is the verb's --json document.</summary>
-    internal static object Dispatch(Request request, bool verbose, bool json)
+    /// <summary>Starts the run and says so on <paramref name="say"/> (null: silent); the result is the verb's --json document.</summary>
+    internal static object Dispatch(Request request, bool verbose, bool json, TextWriter? say)
     {
         var environment = CiHosts.ProcessEnvironment();
         if (UsesAzurePipelines(request, environment))
@@ -88,8 +99,7 @@ internal static class RetrainCommand
                 Parameters = parameters,
                 Branch = request.Ref ?? EnvironmentDefaults.Get(AzureBranchVariable),
             }).GetAwaiter().GetResult();
-            if (!json)
-                Console.Out.WriteLine($"Queued run {run.Name} of pipeline {run.PipelineId}{(run.WebUrl is { } url ? $" ({url})" : "")} with {Describe(run.Parameters)}.");
+            say?.WriteLine($"Queued run {run.Name} of pipeline {run.PipelineId}{(run.WebUrl is { } url ? $" ({url})" : "")} with {Describe(run.Parameters)}.");
             return run;
         }
 
@@ -101,8 +111,7 @@ internal static class RetrainCommand
             Inputs = GitHubWorkflows.ParseInputs(request.Inputs),
         };
         var result = new GitHubWorkflows(GitHubCommands.Api(request.Repository, request.ApiUrl, verbose, json)).DispatchAsync(dispatch).GetAwaiter().GetResult();
-        if (!json)
-            Console.Out.WriteLine($"Dispatched {result.Workflow} on {result.Ref} with {Describe(result.Inputs)}.");
+        say?.WriteLine($"Dispatched {result.Workflow} on {result.Ref} with {Describe(result.Inputs)}.");
         return result;
     }
 
