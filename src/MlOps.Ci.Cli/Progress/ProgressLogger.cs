@@ -24,8 +24,8 @@ internal sealed partial class ProgressLogger(ILogger inner, IProgressReport repo
         {
             var number = int.Parse(step.Groups[1].Value, CultureInfo.InvariantCulture);
             var count = int.Parse(step.Groups[2].Value, CultureInfo.InvariantCulture);
-            // A step has started, so the ones before it are done.
-            report.Report(number - 1, count, $"step {number}/{count}");
+            // The bar stands at the step that has started; the step's own line says what it does.
+            report.Report(number, count);
         }
         if (style == ProgressStyle.Live)
             report.WriteLine(text);
