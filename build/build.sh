@@ -42,13 +42,15 @@ prerequisites() {
   # The Azure DevOps task's mocha suite and the workflow linters run on Node.js (machines here come with Node 20).
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
+  # The HTML drift report is opened in a real headless browser (tests/MlOps.Ci.Core.Tests/Drift/DriftHtmlReportSpecs.cs).
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   ((${#missing[@]})) || return 0
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "warning: ${missing[*]} missing and cannot be installed here; registry tests will be skipped" >&2
+    echo "warning: ${missing[*]} missing and cannot be installed here; registry and browser tests will be skipped" >&2
   fi
 }
 

@@ -18,6 +18,7 @@ public static class CliApplication
                      .Append(ProjectCommands.Create(global))
                      .Append(ReportCommand.Create(global))
                      .Append(DriftCommand.Create(global))
+                     .Append(FeedbackCommand.Create(global))
                      .Append(ProbeCommand.Create())
                      .Append(ServeCommand.Create(global))
                      .Append(ImageCommands.Create(global))

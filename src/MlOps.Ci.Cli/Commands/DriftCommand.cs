@@ -2,7 +2,6 @@ using System.CommandLine;
 using MlOps.Ci.Automation;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.Drift;
-using MlOps.Ci.IO;
 using MlOps.Ci.Packaging;
 
 namespace MlOps.Ci.Cli.Commands;
@@ -27,6 +26,7 @@ internal static class DriftCommand
             DefaultValueFactory = _ => EnvironmentDefaults.Get(InputVariable) is { } path ? new FileInfo(path) : null,
         };
         var markdown = new Option<FileInfo?>("--markdown", "-m") { Description = "Also write the markdown report to this file (it always goes to the CI run's summary)." };
+        var html = new Option<FileInfo?>("--html") { Description = "Also write a self-contained HTML report (a chart per drifted feature) to this file, e.g. for a build artifact." };
         var thresholds = new Option<string[]>("--threshold", "-t")
         {
             Description = "Override a threshold: COLUMN:CHECK=VALUE[,CHECK=VALUE] with CHECK one of Psi, KsStatistic, ChiSquarePValue, MissingRateIncrease, OutOfRangeShare; COLUMN '*' for every feature. Replaces the package's thresholds.",
@@ -37,7 +37,7 @@ internal static class DriftCommand
         var format = new Option<DriftInputFormat>("--format") { Description = "How to read --input: Auto (by extension, then content), JsonLines or Csv.", DefaultValueFactory = _ => DriftInputFormat.Auto };
         var command = new Command("drift", "Compare live inputs with the package's training-data profile; exit 1 when retraining is advised.")
         {
-            package, input, markdown, thresholds, minDrifted, allVersions, format,
+            package, input, markdown, html, thresholds, minDrifted, allVersions, format,
         };
         var retrain = new DriftRetrain();
         retrain.AddTo(command);
@@ -60,20 +60,12 @@ internal static class DriftCommand
                 };
                 var report = DriftDetector.Analyze(ModelPackage.Read(packagePath), inputPath, options, packagePath);
 
-                var text = DriftMarkdown.Render(report);
-                if (parse.GetValue(markdown) is { } markdownFile)
-                {
-                    markdownPath = markdownFile.FullName;
-                    AtomicFile.WriteAllText(markdownPath, text);
-                }
-                host.AppendSummary(text);
-                foreach (var diagnostic in report.Diagnostics.Concat(report.DriftedFeatures.Select(f => Diagnostic.Warning(DiagnosticCodes.DriftDetected,
-                             $"Feature '{f.Column}' drifted: {string.Join("; ", f.Reasons)}.", new SourceLocation(report.Input),
-                             $"Retrain on recent data, or raise <DriftThreshold Include=\"{f.Column}\" … /> if the change is expected."))))
-                {
-                    Console.Error.WriteLine(diagnostic);
-                    host.Report(diagnostic);
-                }
+                if (parse.GetValue(html) is { } htmlFile)
+                    DriftHtmlReport.Write(report, htmlFile.FullName);
+                markdownPath = ReportOutputs.Publish(host, DriftMarkdown.Render(report), parse.GetValue(markdown),
+                    report.Diagnostics.Concat(report.DriftedFeatures.Select(f => Diagnostic.Warning(DiagnosticCodes.DriftDetected,
+                        $"Feature '{f.Column}' drifted: {string.Join("; ", f.Reasons)}.", new SourceLocation(report.Input),
+                        $"Retrain on recent data, or raise <DriftThreshold Include=\"{f.Column}\" … /> if the change is expected."))));
                 if (!json)
                 {
                     Console.Out.WriteLine(report.Summary);
@@ -81,6 +73,8 @@ internal static class DriftCommand
                         Console.Out.WriteLine($"  {feature.Column,-24} PSI {feature.Psi,7:0.000}{(feature.Ks is { } ks ? $"  KS {ks:0.000}" : "")}{(feature.Drifted ? "  DRIFTED" : "")}");
                     if (markdownPath is not null)
                         Console.Out.WriteLine($"Report: {markdownPath}");
+                    if (parse.GetValue(html) is { } written)
+                        Console.Out.WriteLine($"HTML report: {written.FullName}");
                 }
                 retrain.DispatchIfAdvised(parse, report, parse.GetValue(global.Verbose), json);
                 return new StatusOutcome(report, report.Retrain, report.Summary);

@@ -48,6 +48,22 @@ public static class DiagnosticCodes
     public const string DriftThresholdUnknownColumn = "MLOPS1113";
     public const string DriftInputUnreadable = "MLOPS1114";
 
+    // 1150-1169 mlops feedback (live metrics from ground-truth labels)
+    public const string FeedbackLogNotFound = "MLOPS1150";
+    public const string FeedbackLogEmpty = "MLOPS1151";
+    public const string FeedbackLastLineIncomplete = "MLOPS1152";
+    public const string FeedbackLogLineInvalid = "MLOPS1153";
+    public const string FeedbackLabelsUnreadable = "MLOPS1154";
+    public const string FeedbackRequestIdColumnMissing = "MLOPS1155";
+    public const string FeedbackLabelColumnMissing = "MLOPS1156";
+    public const string FeedbackLabelInvalid = "MLOPS1157";
+    public const string FeedbackDuplicateLabel = "MLOPS1158";
+    public const string FeedbackUnknownRequestIds = "MLOPS1159";
+    public const string FeedbackNoMatches = "MLOPS1160";
+    public const string FeedbackOtherModelSkipped = "MLOPS1161";
+    public const string FeedbackNoBounds = "MLOPS1162";
+    public const string LiveMetricDecayed = "MLOPS1163";
+
     public const string UnknownTrainer = "MLOPS2001";
     public const string UnknownHyperparameter = "MLOPS2002";
     public const string InvalidHyperparameterValue = "MLOPS2003";

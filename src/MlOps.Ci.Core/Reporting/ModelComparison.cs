@@ -108,7 +108,8 @@ public static class ModelComparison
         }).ToList();
     }
 
-    private static GateCheck RegressionCheck(string metric, GateVerdict gate, double? baseValue, double? change)
+    /// <summary>A MaxDecrease/MaxIncrease bound on a metric's change from <paramref name="baseValue"/>; also gates live metrics against evaluation (mlops feedback).</summary>
+    public static GateCheck RegressionCheck(string metric, GateVerdict gate, double? baseValue, double? change)
     {
         if (baseValue is null || change is not { } delta)
             return new GateCheck(GateCheck.Regression, true, $"{metric}: no baseline to compare with, so only its absolute bounds apply");
