@@ -46,11 +46,11 @@ describe('The task definition', () => {
 describe('The sample pipelines', () => {
     const samples = fs.readdirSync(samplesFolder).filter(f => f.endsWith('.yml'));
 
-    it('are the PR validation and release pipelines', () => {
-        assert.deepStrictEqual(samples.sort(), ['pr-validation.yml', 'release.yml']);
+    it('are the PR validation, release and drift-check pipelines', () => {
+        assert.deepStrictEqual(samples.sort(), ['drift-check.yml', 'pr-validation.yml', 'release.yml']);
     });
 
-    for (const sample of ['pr-validation.yml', 'release.yml']) {
+    for (const sample of ['drift-check.yml', 'pr-validation.yml', 'release.yml']) {
         it(`${sample} uses the task with declared inputs, known commands and declared output variables`, () => {
             const text = fs.readFileSync(path.join(samplesFolder, sample), 'utf8');
             const document = yaml.load(text);
@@ -62,9 +62,10 @@ describe('The sample pipelines', () => {
                 for (const name of Object.keys(inputs)) assert.ok(inputNames.has(name), `${sample}: input '${name}' is not in task.json`);
                 assert.doesNotThrow(() => commandLine(inputs['command']), `${sample}: command '${inputs['command']}'`);
             }
-            // $(step.variable) and outputs['step.variable'] may only name output variables the task declares.
+            // $(step.variable), outputs['step.variable'] and variables['step.variable'] (conditions in the same job)
+            // may only name output variables the task declares.
             const stepNames = new Set(steps.map(s => s['name']).filter(Boolean) as string[]);
-            const references = [...text.matchAll(/\$\((\w+)\.(\w+)\)|outputs\['(\w+)\.(\w+)'\]/g)]
+            const references = [...text.matchAll(/\$\((\w+)\.(\w+)\)|(?:outputs|variables)\['(\w+)\.(\w+)'\]/g)]
                 .map(m => [m[1] ?? m[3], m[2] ?? m[4]])
                 .filter(([step]) => stepNames.has(step));
             assert.ok(references.length > 0, `${sample} uses the task's outputs`);
@@ -78,6 +79,18 @@ describe('The sample pipelines', () => {
         assert.deepStrictEqual(pipeline['pr'].branches.include, ['main']);
         const report = [...mappings(pipeline)].find(m => (m['inputs'] as any)?.command === 'report') as any;
         assert.strictEqual(report.env.SYSTEM_ACCESSTOKEN, '$(System.AccessToken)');
+    });
+
+    it('drift-check.yml runs on its schedule only and queues retraining from the drift step, which may fail without failing the run', () => {
+        const pipeline = yaml.load(fs.readFileSync(path.join(samplesFolder, 'drift-check.yml'), 'utf8')) as Record<string, any>;
+        assert.strictEqual(pipeline['trigger'], 'none');
+        assert.strictEqual(pipeline['pr'], 'none');
+        assert.ok(pipeline['schedules'][0].cron, 'a schedule');
+        const drift = [...mappings(pipeline)].find(m => (m['inputs'] as any)?.command === 'drift') as any;
+        assert.strictEqual(drift.name, 'drift');
+        assert.strictEqual(drift.continueOnError, true, 'exit 1 (retraining advised) must not fail the run');
+        assert.match(drift.inputs.arguments, /--retrain-pipeline-id \$\(trainingPipelineId\)/);
+        assert.match(drift.inputs.arguments, /--input \$\(requestLog\)/);
     });
 
     it('release.yml goes package → image → environments, deploying through environments that hold the approvals', () => {
