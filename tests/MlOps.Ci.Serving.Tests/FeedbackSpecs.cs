@@ -180,6 +180,43 @@ public sealed class FeedbackSpecs(ServingFixture fixture) : IAsyncLifetime
         report.Diagnostics.ShouldHaveSingleItem().Code.ShouldBe(DiagnosticCodes.FeedbackNoBounds);
     }
 
+    [Fact]
+    public void Rows_another_model_scored_are_counted_and_left_out_and_lines_that_are_not_entries_are_skipped()
+    {
+        var mixed = fixture.Models.Folder.PathOf($"logs/mixed-{Guid.NewGuid():N}.jsonl");
+        var lines = File.ReadAllLines(_log).ToList();
+        var fingerprint = ModelPackage.Read(_gatedPackage).Card.Fingerprints.Model;
+        // The first request was scored by another model (a rollout in progress), and a stray line sits in the middle.
+        for (var i = 0; i < RowsPerRequest; i++)
+            lines[i] = lines[i].Replace(fingerprint, "xxh128:0000000000000000000000000000000f", StringComparison.Ordinal);
+        lines.Insert(100, "not a log entry");
+        File.WriteAllLines(mixed, lines);
+
+        var report = LiveMetrics.Evaluate(new FeedbackOptions(_gatedPackage, mixed, Labels((i, truth) => truth)));
+
+        report.Join.OtherModelRows.ShouldBe(RowsPerRequest);
+        report.Join.Matched.ShouldBe(_truth.Count - RowsPerRequest);
+        report.Join.LinesInvalid.ShouldBe(1);
+        report.Diagnostics.Select(d => d.Code).ShouldBe([DiagnosticCodes.FeedbackLogLineInvalid, DiagnosticCodes.FeedbackOtherModelSkipped]);
+        report.Diagnostics[0].Location!.Line.ShouldBe(101);
+    }
+
+    [Fact]
+    public void A_request_labelled_twice_names_both_lines_and_a_file_without_request_ids_says_so()
+    {
+        var twice = Labels((i, truth) => truth, extra: "req-0,0,Yes\n");
+        var noIds = fixture.Models.Folder.PathOf($"labels/{Guid.NewGuid():N}.csv");
+        File.WriteAllText(noIds, "id,Churned\nreq-0,Yes\n");
+
+        var duplicate = Should.Throw<MlOpsException>(() => LiveMetrics.Evaluate(new FeedbackOptions(_gatedPackage, _log, twice))).Diagnostics.ShouldHaveSingleItem();
+        var missing = Should.Throw<MlOpsException>(() => LiveMetrics.Evaluate(new FeedbackOptions(_gatedPackage, _log, noIds))).Diagnostics.ShouldHaveSingleItem();
+
+        duplicate.Code.ShouldBe(DiagnosticCodes.FeedbackDuplicateLabel);
+        duplicate.Message.ShouldContain($"lines 2 and {_truth.Count + 2}");
+        missing.Code.ShouldBe(DiagnosticCodes.FeedbackRequestIdColumnMissing);
+        LiveMetrics.Evaluate(new FeedbackOptions(_gatedPackage, _log, noIds) { RequestIdColumn = "id" }).Join.Matched.ShouldBe(1);
+    }
+
     /// <summary>A labels CSV for every served row (requestId, row, Churned), the label chosen from the row's index and its true label.</summary>
     private string Labels(Func<int, string, string> label, string extra = "")
     {
