@@ -22,19 +22,25 @@ internal static class ServeCommand
             DefaultValueFactory = _ => ServingOptions.DefaultRequestLogPath,
         };
         var sampleRate = new Option<double>("--request-log-sample-rate") { Description = "Share of requests logged, 0 to 1.", DefaultValueFactory = _ => 1.0 };
+        var driftWindow = new Option<int>("--drift-window")
+        {
+            Description = "Scored rows in the rolling window behind /metrics' mlops_feature_drift_psi (0 turns it off).",
+            DefaultValueFactory = _ => 10_000,
+        };
         var serve = new Command("serve", "Serve a model package over HTTP: Open Inference Protocol v2, POST /predict, /metrics.")
         {
-            package, urls, name, provider, requestLog, sampleRate,
+            package, urls, name, provider, requestLog, sampleRate, driftWindow,
         };
         serve.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
-            ModelHost.Build(new ServingOptions(parse.GetValue(package)!.FullName)
+            ModelHost.Build(new ServingOptions(EnvironmentDefaults.RequirePackage(parse.GetValue(package)).FullName)
             {
                 Urls = parse.GetValue(urls)!,
                 ModelName = parse.GetValue(name),
                 ExecutionProvider = parse.GetValue(provider),
                 RequestLogPath = parse.GetValue(requestLog),
                 RequestLogSampleRate = parse.GetValue(sampleRate),
+                DriftWindowRows = parse.GetValue(driftWindow),
             }).Run();
             return null;
         }));
