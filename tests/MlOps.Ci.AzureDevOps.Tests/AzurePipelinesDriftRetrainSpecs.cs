@@ -9,27 +9,15 @@ namespace MlOps.Ci.AzureDevOps.Tests;
 /// <c>mlops drift --retrain-pipeline-id</c> — the real CLI in a scheduled Azure Pipelines job, as samples/azure-pipelines/
 /// drift-check.yml runs it — queues the training pipeline on the fake Azure DevOps only when retraining is advised.
 /// </summary>
-public sealed class AzurePipelinesDriftRetrainSpecs(ChurnPackages packages) : IClassFixture<ChurnPackages>, IAsyncLifetime
+public sealed class AzurePipelinesDriftRetrainSpecs(ChurnPackages packages) : FakeAzureDevOpsFixture, IClassFixture<ChurnPackages>
 {
-    private readonly TempFolder _agent = new();
-    private FakeAzureDevOps _azure = null!;
-
-    public async Task InitializeAsync() => _azure = await FakeAzureDevOps.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _azure.DisposeAsync();
-        _agent.Dispose();
-        string.Join("\n", _azure.ContractViolations).ShouldBeEmpty();
-    }
-
     /// <summary>The sample's held-out rows, with Tenure and MonthlyCharges moved when <paramref name="shifted"/>.</summary>
     private string LiveData(bool shifted)
     {
         var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "samples", "churn", "data", "test.csv"));
         var header = lines[0].Split(',');
         var (tenure, charges) = (Array.IndexOf(header, "Tenure"), Array.IndexOf(header, "MonthlyCharges"));
-        return _agent.WriteLines(shifted ? "shifted.csv" : "unshifted.csv", lines.Take(1).Concat(lines.Skip(1).Select(line =>
+        return Agent.WriteLines(shifted ? "shifted.csv" : "unshifted.csv", lines.Take(1).Concat(lines.Skip(1).Select(line =>
         {
             var cells = line.Split(',');
             if (shifted && cells[tenure].Length > 0)
@@ -40,18 +28,13 @@ public sealed class AzurePipelinesDriftRetrainSpecs(ChurnPackages packages) : IC
         })));
     }
 
-    private Task<MlopsTool.Result> DriftAsync(string input) => MlopsTool.RunAsync(new Dictionary<string, string>
-        {
-            ["TF_BUILD"] = "True",
-            ["BUILD_SOURCESDIRECTORY"] = _agent.Root,
-            ["AGENT_TEMPDIRECTORY"] = _agent.PathOf("_temp"),
-            ["BUILD_SOURCEBRANCH"] = "refs/heads/main",
-            ["SYSTEM_ACCESSTOKEN"] = FakeAzureDevOps.Token,
-            ["SYSTEM_COLLECTIONURI"] = _azure.CollectionUri.ToString(),
-            ["SYSTEM_TEAMPROJECTID"] = FakeAzureDevOps.ProjectId,
-            ["MLOPS_PACKAGE"] = packages.Baseline,
-        },
-        "drift", "--input", input, "--retrain-pipeline-id", FakeAzureDevOps.TrainingPipelineId.ToString(CultureInfo.InvariantCulture));
+    private Task<MlopsTool.Result> DriftAsync(string input)
+    {
+        var environment = AgentJob();
+        environment["BUILD_SOURCEBRANCH"] = "refs/heads/main";
+        environment["MLOPS_PACKAGE"] = packages.Baseline;
+        return MlopsTool.RunAsync(environment, "drift", "--input", input, "--retrain-pipeline-id", FakeAzureDevOps.TrainingPipelineId.ToString(CultureInfo.InvariantCulture));
+    }
 
     [Fact]
     public async Task Shifted_inputs_queue_the_training_pipeline_with_the_drifted_features_as_the_reason()
@@ -61,7 +44,7 @@ public sealed class AzurePipelinesDriftRetrainSpecs(ChurnPackages packages) : IC
         result.ExitCode.ShouldBe(1, result.ToString());
         var commands = AgentCommand.In(result.StandardOutput);
         commands.ShouldContain(c => c.Command == "task.setvariable" && c["variable"] == "retrain" && c.Message == "true");
-        var run = _azure.Runs.ShouldHaveSingleItem();
+        var run = Azure.Runs.ShouldHaveSingleItem();
         var reason = run["templateParameters"]!["reason"]!.GetValue<string>();
         reason.ShouldStartWith("Drift in ");
         reason.ShouldContain("Tenure");
@@ -79,6 +62,6 @@ public sealed class AzurePipelinesDriftRetrainSpecs(ChurnPackages packages) : IC
 
         result.ExitCode.ShouldBe(0, result.ToString());
         AgentCommand.In(result.StandardOutput).ShouldContain(c => c.Command == "task.setvariable" && c["variable"] == "retrain" && c.Message == "false");
-        _azure.Requests.ShouldBeEmpty();
+        Azure.Requests.ShouldBeEmpty();
     }
 }

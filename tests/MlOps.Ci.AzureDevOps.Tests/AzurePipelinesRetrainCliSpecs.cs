@@ -10,33 +10,12 @@ namespace MlOps.Ci.AzureDevOps.Tests;
 /// <c>mlops retrain</c> — the real CLI in an Azure Pipelines job, as a scheduled drift check runs it — queues the
 /// training pipeline on the fake Azure DevOps, and chooses Azure Pipelines or GitHub the way its help says.
 /// </summary>
-public sealed class AzurePipelinesRetrainCliSpecs : IAsyncLifetime
+public sealed class AzurePipelinesRetrainCliSpecs : FakeAzureDevOpsFixture
 {
-    private readonly TempFolder _agent = new();
-    private FakeAzureDevOps _azure = null!;
-
-    public async Task InitializeAsync() => _azure = await FakeAzureDevOps.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _azure.DisposeAsync();
-        _agent.Dispose();
-        string.Join("\n", _azure.ContractViolations).ShouldBeEmpty();
-    }
-
     private Dictionary<string, string> Job(params (string Name, string Value)[] more)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["TF_BUILD"] = "True",
-            ["BUILD_SOURCESDIRECTORY"] = _agent.Root,
-            ["AGENT_TEMPDIRECTORY"] = _agent.PathOf("_temp"),
-            ["SYSTEM_ACCESSTOKEN"] = FakeAzureDevOps.Token,
-            ["SYSTEM_COLLECTIONURI"] = _azure.CollectionUri.ToString(),
-            ["SYSTEM_TEAMPROJECTID"] = FakeAzureDevOps.ProjectId,
-            ["SYSTEM_TEAMPROJECT"] = FakeAzureDevOps.ProjectName,
-            ["BUILD_SOURCEBRANCH"] = "refs/heads/main",
-        };
+        var environment = AgentJob();
+        environment["BUILD_SOURCEBRANCH"] = "refs/heads/main";
         foreach (var (name, value) in more)
             environment[name] = value;
         return environment;
@@ -49,11 +28,11 @@ public sealed class AzurePipelinesRetrainCliSpecs : IAsyncLifetime
             "retrain", "--reason", "drift: Tenure, MonthlyCharges", "--input", "window=2026-11-20/2026-11-27");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        var run = _azure.Runs.ShouldHaveSingleItem();
+        var run = Azure.Runs.ShouldHaveSingleItem();
         run["templateParameters"]!["reason"]!.GetValue<string>().ShouldBe("drift: Tenure, MonthlyCharges");
         run["templateParameters"]!["window"]!.GetValue<string>().ShouldBe("2026-11-20/2026-11-27");
         run["resources"]!["repositories"]!["self"]!["refName"]!.GetValue<string>().ShouldBe("refs/heads/main");
-        result.StandardOutput.ShouldContain($"Queued run {run["name"]} of pipeline 12 ({_azure.CollectionUri}Fabrikam%20Fiber/_build/results?buildId={run["id"]})");
+        result.StandardOutput.ShouldContain($"Queued run {run["name"]} of pipeline 12 ({Azure.CollectionUri}Fabrikam%20Fiber/_build/results?buildId={run["id"]})");
         AgentCommand.In(result.StandardOutput).Last(c => c.Command == "task.complete")["result"].ShouldBe("Succeeded");
     }
 
@@ -64,7 +43,7 @@ public sealed class AzurePipelinesRetrainCliSpecs : IAsyncLifetime
 
         result.ExitCode.ShouldBe(0, result.ToString());
         var document = JsonDocument.Parse(result.StandardOutput[..(result.StandardOutput.LastIndexOf('}') + 1)]).RootElement;
-        document.GetProperty("runId").GetInt32().ShouldBe(_azure.Runs.Single()["id"]!.GetValue<int>());
+        document.GetProperty("runId").GetInt32().ShouldBe(Azure.Runs.Single()["id"]!.GetValue<int>());
         document.GetProperty("branch").GetString().ShouldBe("refs/heads/release/2");
         document.GetProperty("parameters").GetProperty("reason").GetString().ShouldBe("live AUC fell");
     }
@@ -76,7 +55,7 @@ public sealed class AzurePipelinesRetrainCliSpecs : IAsyncLifetime
             "retrain", "--pipeline-id", "12", "--reason", "requested by hand");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        _azure.Runs.ShouldHaveSingleItem();
+        Azure.Runs.ShouldHaveSingleItem();
     }
 
     [Fact]
@@ -88,7 +67,7 @@ public sealed class AzurePipelinesRetrainCliSpecs : IAsyncLifetime
         result.StandardError.ShouldContain($"error {DiagnosticCodes.AzurePipelineIdMissing}");
         result.StandardError.ShouldContain("MLOPS_PIPELINE_ID");
         AgentCommand.In(result.StandardOutput).ShouldContain(c => c.Command == "task.logissue" && c["code"] == DiagnosticCodes.AzurePipelineIdMissing);
-        _azure.Requests.ShouldBeEmpty();
+        Azure.Requests.ShouldBeEmpty();
     }
 
     [Fact]
@@ -100,7 +79,7 @@ public sealed class AzurePipelinesRetrainCliSpecs : IAsyncLifetime
         result.StandardError.ShouldContain($"error {DiagnosticCodes.AzurePipelineParameterRejected}");
         result.StandardError.ShouldContain("Unexpected parameter 'psi'");
         AgentCommand.In(result.StandardOutput).Last(c => c.Command == "task.complete")["result"].ShouldBe("Failed");
-        _azure.Runs.ShouldBeEmpty();
+        Azure.Runs.ShouldBeEmpty();
     }
 
     [Fact]
@@ -112,6 +91,6 @@ public sealed class AzurePipelinesRetrainCliSpecs : IAsyncLifetime
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.StandardError.ShouldContain($"error {DiagnosticCodes.GitHubUnreachable}");
-        _azure.Requests.ShouldBeEmpty();
+        Azure.Requests.ShouldBeEmpty();
     }
 }
