@@ -36,6 +36,12 @@ if (args is ["train-model", var trainData, var trainer, var trainFolder])
 if (args is ["profile-score", var profilePackage, var profileInput, .. var profileRest])
     return ScoringProfile.Profile(profilePackage, profileInput, profileRest.Length > 0 ? int.Parse(profileRest[0], System.Globalization.CultureInfo.InvariantCulture) : 65_536);
 
+// 'drift-data DIR TRAIN_CSV ROWS' and 'time-drift PACKAGE LOG RUNS': drift over a large request log (DriftBench.cs, bench/drift.sh).
+if (args is ["drift-data", var driftFolder, var driftTraining, var driftRows])
+    return DriftBench.Generate(driftFolder, driftTraining, long.Parse(driftRows, System.Globalization.CultureInfo.InvariantCulture));
+if (args is ["time-drift", var driftPackage, var driftLog, var driftRuns])
+    return DriftBench.Time(driftPackage, driftLog, int.Parse(driftRuns, System.Globalization.CultureInfo.InvariantCulture));
+
 var config = DefaultConfig.Instance
     .AddColumn(StatisticColumn.Median, new ThroughputColumn());
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args, config).ToList();
