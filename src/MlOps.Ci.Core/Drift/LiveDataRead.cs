@@ -27,21 +27,31 @@ internal sealed class LiveDataRead
     public IReadOnlyList<SkippedVersion> Skipped => _skipped;
     public long RowsSkipped => _skipped.Sum(s => s.Rows);
 
-    /// <summary>Distinct (model, version) pairs kept apart; beyond this many the rest are pooled under "(others)".</summary>
+    /// <summary>Distinct (model, version) pairs kept apart; beyond this many the rest are pooled in the last entry, "(others)".</summary>
     public const int MaxSkippedVersions = 32;
 
-    public void AddSkipped(string model, string version, long rows)
+    // The skipped pairs as UTF-8, beside _skipped: a log line is matched without making strings.
+    private readonly List<(byte[] Model, byte[] Version)> _skippedUtf8 = [];
+
+    /// <summary>Counts one row of another model or version; strings are made only for a pair not seen before.</summary>
+    public void AddSkipped(ReadOnlySpan<byte> model, ReadOnlySpan<byte> version)
     {
-        var index = _skipped.FindIndex(s => s.Model == model && s.Version == version);
-        if (index < 0 && _skipped.Count >= MaxSkippedVersions)
+        for (var i = 0; i < _skippedUtf8.Count; i++)
         {
-            (model, version) = ("(others)", "(others)");
-            index = _skipped.FindIndex(s => s.Model == model && s.Version == version);
+            if (model.SequenceEqual(_skippedUtf8[i].Model) && version.SequenceEqual(_skippedUtf8[i].Version))
+            {
+                _skipped[i] = _skipped[i] with { Rows = _skipped[i].Rows + 1 };
+                return;
+            }
         }
-        if (index < 0)
-            _skipped.Add(new SkippedVersion(model, version, rows));
-        else
-            _skipped[index] = _skipped[index] with { Rows = _skipped[index].Rows + rows };
+        if (_skipped.Count >= MaxSkippedVersions)
+        {
+            // Beyond the limit every other pair is pooled in the last entry.
+            _skipped[^1] = _skipped[^1] with { Model = "(others)", Version = "(others)", Rows = _skipped[^1].Rows + 1 };
+            return;
+        }
+        _skippedUtf8.Add((model.ToArray(), version.ToArray()));
+        _skipped.Add(new SkippedVersion(System.Text.Encoding.UTF8.GetString(model), System.Text.Encoding.UTF8.GetString(version), 1));
     }
 
     public void Invalid(long line, string reason)

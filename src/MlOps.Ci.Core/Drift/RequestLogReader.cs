@@ -251,8 +251,7 @@ internal sealed partial class RequestLogReader
                 && (versionStart < 0 || line.Slice(versionStart, versionLength).SequenceEqual(_version)));
         if (!isOurs)
         {
-            read.AddSkipped(modelStart < 0 ? "" : Encoding.UTF8.GetString(line.Slice(modelStart, modelLength)),
-                versionStart < 0 ? "" : Encoding.UTF8.GetString(line.Slice(versionStart, versionLength)), 1);
+            read.AddSkipped(modelStart < 0 ? [] : line.Slice(modelStart, modelLength), versionStart < 0 ? [] : line.Slice(versionStart, versionLength));
             return;
         }
         Commit(line, read, number);

@@ -77,4 +77,21 @@ public sealed class RequestLogReaderSpecs
         columns.Categorical[0].Counts[columns.Categorical[0].OtherIndex].ShouldBe(1);
         columns.Categorical[0].UnseenExamples.ShouldBe(["One year plus"]);
     }
+
+    [Fact]
+    public void Beyond_32_other_versions_the_rest_are_pooled_and_every_row_is_still_counted()
+    {
+        using var fixture = new DriftFixture(TrainingRows);
+        var row = DriftFixture.Sample(1, seed: 3)[0];
+        var lines = Enumerable.Range(0, 40).SelectMany(v => new[] { DriftFixture.LogLine(row, v, version: $"0.{v}.0"), DriftFixture.LogLine(row, v, version: $"0.{v}.0") })
+            .Append(DriftFixture.LogLine(row, 99));
+
+        var (read, _, _) = ReadLog(fixture, string.Join("\n", lines) + "\n");
+
+        read.RowsRead.ShouldBe(1);
+        read.RowsSkipped.ShouldBe(80);
+        read.Skipped.Count.ShouldBe(LiveDataRead.MaxSkippedVersions);
+        read.Skipped[0].ShouldBe(new SkippedVersion("churn", "0.0.0", 2));
+        read.Skipped[^1].ShouldBe(new SkippedVersion("(others)", "(others)", 80 - 31 * 2));
+    }
 }
