@@ -185,15 +185,61 @@ internal sealed partial class RequestLogReader
                 _numbers[slot] = 0;
                 return ScanLiteral(line, ref position, "false"u8);
         }
+        // One pass checks JSON's number grammar and gathers the digits. A plain decimal whose digits form an integer of
+        // at most 2^24 with at most 10 decimals is then one float division by an exact power of ten: the correctly
+        // rounded value (Clinger's fast path), the same float the general parser gives, as CellValues does for CSV
+        // cells. Anything else (an exponent, more digits) goes to the general parser.
         var start = position;
-        if (!ScanNumberToken(line, ref position, out var plain))
+        var i = position;
+        var negative = i < line.Length && line[i] == (byte)'-';
+        if (negative)
+            i++;
+        if (i >= line.Length || !char.IsAsciiDigit((char)line[i]))
             return false;
-        var token = line[start..position];
-        float value;
-        if (plain && TryParsePlainDecimal(token, out value))
+        ulong mantissa = 0;
+        int digits = 0, decimals = 0;
+        var plain = true;
+        if (line[i] == (byte)'0')
         {
+            i++;
+            digits = 1;
         }
-        else if (!Utf8Parser.TryParse(token, out value, out var consumed) || consumed != token.Length)
+        else
+        {
+            for (; i < line.Length && char.IsAsciiDigit((char)line[i]); i++)
+            {
+                mantissa = mantissa * 10 + (uint)(line[i] - '0');
+                plain &= ++digits <= 9;
+            }
+        }
+        if (i < line.Length && line[i] == (byte)'.')
+        {
+            var first = ++i;
+            for (; i < line.Length && char.IsAsciiDigit((char)line[i]); i++)
+            {
+                mantissa = mantissa * 10 + (uint)(line[i] - '0');
+                plain &= ++digits <= 9;
+                decimals++;
+            }
+            if (i == first)
+                return false;
+        }
+        if (i < line.Length && (line[i] | 0x20) == (byte)'e')
+        {
+            position = start;
+            if (!ScanNumberToken(line, ref position, out _))
+                return false;
+            i = position;
+            plain = false;
+        }
+        position = i;
+        float value;
+        if (plain && mantissa <= 1UL << 24 && decimals < PowersOfTen.Length)
+        {
+            var magnitude = (float)mantissa / PowersOfTen[decimals];
+            value = negative ? -magnitude : magnitude;
+        }
+        else if (!Utf8Parser.TryParse(line[start..i], out value, out var consumed) || consumed != i - start)
         {
             return false;
         }
@@ -207,7 +253,7 @@ internal sealed partial class RequestLogReader
             return false;
         if (line[position] == (byte)'n')
             return ScanLiteral(line, ref position, "null"u8);
-        var column = _columns.Categorical[index];
+        var column = _categorical[index];
         if (_plainCategories[index])
         {
             // A training category, quoted, in one comparison: no scan of the string, no search of the categories.
@@ -376,43 +422,6 @@ internal sealed partial class RequestLogReader
     // literal is a new array per call.
     private static readonly float[] PowersOfTen = [1f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f];
 
-    /// <summary>
-    /// A plain decimal whose digits form an integer of at most 2^24 with at most 10 decimals: one float division by an
-    /// exact power of ten is then the correctly rounded value (Clinger's fast path), the same float the general parser
-    /// gives (as <see cref="Data.CellValues"/> does for CSV cells). Anything else goes to the general parser.
-    /// </summary>
-    private static bool TryParsePlainDecimal(ReadOnlySpan<byte> token, out float value)
-    {
-        value = 0;
-        var i = 0;
-        var negative = token[0] == (byte)'-';
-        if (negative)
-            i++;
-        ulong mantissa = 0;
-        int digits = 0, decimals = 0;
-        var afterPoint = false;
-        for (; i < token.Length; i++)
-        {
-            var c = token[i];
-            if (c == (byte)'.')
-            {
-                afterPoint = true;
-                continue;
-            }
-            if (++digits > 9)
-                return false;
-            mantissa = mantissa * 10 + (uint)(c - '0');
-            if (afterPoint)
-                decimals++;
-        }
-        if (mantissa > 1UL << 24 || decimals >= PowersOfTen.Length)
-            return false;
-        var magnitude = (float)mantissa / PowersOfTen[decimals];
-        value = negative ? -magnitude : magnitude;
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ScanLiteral(ReadOnlySpan<byte> line, ref int position, ReadOnlySpan<byte> literal)
     {
         if (!line[position..].StartsWith(literal))

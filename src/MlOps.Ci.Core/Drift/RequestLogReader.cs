@@ -23,6 +23,10 @@ internal sealed partial class RequestLogReader
     private readonly LiveColumns _columns;
     private readonly byte[][] _names;
 
+    // Arrays rather than the lists of LiveColumns: indexed for every value of every line.
+    private readonly NumericLiveColumn[] _numeric;
+    private readonly CategoricalLiveColumn[] _categorical;
+
     // The scanner's shortcuts: '"Name":' per column and '"value"' per training category, compared in one step when
     // they hold only plain ASCII (they then prove the string valid too); other names go the general way.
     private readonly byte[][] _quotedNames;
@@ -52,6 +56,8 @@ internal sealed partial class RequestLogReader
     {
         _columns = columns;
         _names = columns.Names.Select(Encoding.UTF8.GetBytes).ToArray();
+        _numeric = columns.Numeric.ToArray();
+        _categorical = columns.Categorical.ToArray();
         _quotedNames = columns.Names.Select(n => Encoding.UTF8.GetBytes($"\"{n}\":")).ToArray();
         _plainNames = columns.Names.Select(IsPlain).ToArray();
         _plainCategories = columns.Categorical.Select(c => c.Categories.All(v => IsPlain(v.Value) && v.Value.Trim() == v.Value)).ToArray();
@@ -334,7 +340,7 @@ internal sealed partial class RequestLogReader
 
     private void StageCategory(ref Utf8JsonReader reader, int index)
     {
-        var column = _columns.Categorical[index];
+        var column = _categorical[index];
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {
             reader.Skip();
@@ -374,10 +380,10 @@ internal sealed partial class RequestLogReader
         read.RowsRead++;
         if (read.FirstRowLine == 0)
             read.FirstRowLine = number;
-        var numeric = _columns.Numeric;
+        var numeric = _numeric;
         for (var i = 0; i < _numbers.Length; i++)
             numeric[i].Add(_numbers[i]);
-        var categorical = _columns.Categorical;
+        var categorical = _categorical;
         for (var i = 0; i < _categories.Length; i++)
         {
             var column = categorical[i];

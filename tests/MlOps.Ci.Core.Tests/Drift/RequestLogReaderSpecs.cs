@@ -94,4 +94,24 @@ public sealed class RequestLogReaderSpecs
         read.Skipped[0].ShouldBe(new SkippedVersion("churn", "0.0.0", 2));
         read.Skipped[^1].ShouldBe(new SkippedVersion("(others)", "(others)", 80 - 31 * 2));
     }
+
+    [Theory]
+    [InlineData("-3.5")]
+    [InlineData("0.1")]
+    [InlineData("0")]
+    [InlineData("16777217")]
+    [InlineData("123456789.25")]
+    [InlineData("0.000000000123")]
+    [InlineData("1E2")]
+    [InlineData("-2.5e-3")]
+    public void Numbers_are_the_floats_the_general_parser_gives(string number)
+    {
+        using var fixture = new DriftFixture(TrainingRows);
+
+        var (read, reader, columns) = ReadLog(fixture, $"{{\"inputs\":{{\"Tenure\":{number},\"Contract\":\"One year\",\"Senior\":0}}}}\n");
+
+        read.RowsRead.ShouldBe(1);
+        reader.ScannedLines.ShouldBe(1);
+        columns.Numeric[0].Sum.ShouldBe((double)float.Parse(number, System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
