@@ -27,6 +27,18 @@ public sealed class SdkBuildSpecs(BuiltSample sample)
     }
 
     [Fact]
+    public void The_projects_regression_bounds_and_drift_thresholds_travel_in_the_model_card()
+    {
+        var card = new PackageContents(sample.Project.PackagePath()).Card;
+
+        var auc = card.GetProperty("gates").EnumerateArray().Single(g => g.GetProperty("metric").GetString() == "AUC");
+        auc.GetProperty("maxDecrease").GetDouble().ShouldBe(0.01);
+        var thresholds = card.GetProperty("driftThresholds").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("column").GetString()!, t => t.GetProperty("psi").GetDouble());
+        thresholds.ShouldBe(new Dictionary<string, double> { ["*"] = 0.2, ["Tenure"] = 0.1 });
+    }
+
+    [Fact]
     public void The_packaged_onnx_model_takes_the_raw_feature_columns()
     {
         var card = new PackageContents(sample.Project.PackagePath()).Card;
@@ -75,7 +87,7 @@ public sealed class SdkFailureSpecs : IClassFixture<PackedSdkFixture>, IDisposab
     [Fact]
     public void A_gate_that_cannot_pass_fails_the_build_with_the_gate_message_and_no_package()
     {
-        _project.EditProject("<QualityGate Include=\"AUC\" Minimum=\"0.80\" />", "<QualityGate Include=\"AUC\" Minimum=\"0.999\" />");
+        _project.EditProject("<QualityGate Include=\"AUC\" Minimum=\"0.80\"", "<QualityGate Include=\"AUC\" Minimum=\"0.999\"");
 
         var result = _project.Build();
 

@@ -101,6 +101,34 @@ public sealed class WritePipelineDefinitionSpecs : IDisposable
         _engine.Errors[0].Message!.ShouldContain("0,85");
     }
 
+    [Fact]
+    public void Regression_bounds_and_drift_thresholds_reach_the_definition()
+    {
+        var task = NewTask();
+        task.QualityGates = [Item("MicroAccuracy", ("Minimum", "0.7"), ("MaxDecrease", "0.01"))];
+        task.DriftThresholds = [Item("*", ("Psi", "0.2")), Item("Tenure", ("Psi", "0.1"), ("KsStatistic", "0.08"))];
+
+        task.Execute().ShouldBeTrue(_engine.ToString());
+
+        var definition = PipelineRunner.LoadDefinition(DefinitionFile);
+        definition.QualityGates.ShouldBe([new QualityGate("MicroAccuracy", 0.7, null, MaxDecrease: 0.01)]);
+        definition.DriftThresholds.Select(t => (t.Column, t.Psi, t.KsStatistic)).ShouldBe([("*", 0.2, (double?)null), ("Tenure", 0.1, 0.08)]);
+    }
+
+    [Fact]
+    public void A_drift_threshold_that_MSBuild_expanded_as_a_file_wildcard_fails_with_MLOPS1113_and_the_escape_to_use()
+    {
+        File.WriteAllText(Path.Combine(_folder, "churn.mlproj"), "<Project />");
+        var task = NewTask();
+        // What <DriftThreshold Include="*" /> becomes: one item per file of the project folder.
+        task.DriftThresholds = [Item("churn.mlproj", ("Psi", "0.2"))];
+
+        task.Execute().ShouldBeFalse();
+
+        _engine.Errors.ShouldHaveSingleItem().Code.ShouldBe("MLOPS1113");
+        _engine.Errors[0].Message!.ShouldContain("Include=\"%2A\"");
+    }
+
     private static TaskItem Item(string name, params (string Key, string Value)[] metadata)
     {
         var item = new TaskItem(name);

@@ -103,6 +103,12 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
         }
         var gates = QualityGates.Select(item => new QualityGate(item.ItemSpec, Bound(item, "Minimum"), Bound(item, "Maximum"),
             Bound(item, "MaxDecrease"), Bound(item, "MaxIncrease"))).ToList();
+        // MSBuild expands Include="*" as a file wildcard before the task sees it: the project folder's files arrive here.
+        foreach (var expanded in DriftThresholds.Where(item => File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ProjectFile))!, item.ItemSpec))))
+        {
+            Error("MLOPS1113", $"DriftThreshold '{expanded.ItemSpec}' names a file of the project folder, not a column: MSBuild expands Include=\"*\" as a file wildcard. "
+                + "Write Include=\"%2A\" (MSBuild's escape for *) for the thresholds of every feature.");
+        }
         var driftThresholds = DriftThresholds.Select(item => new DriftThreshold(item.ItemSpec, DriftBound(item, "Psi"), DriftBound(item, "KsStatistic"),
             DriftBound(item, "ChiSquarePValue"), DriftBound(item, "MissingRateIncrease"), DriftBound(item, "OutOfRangeShare"))).ToList();
         if (Log.HasLoggedErrors)
