@@ -100,6 +100,11 @@ public sealed class DriftLoopSpecs(ChurnPackages packages) : GitHubFixture, ICla
         report.GetProperty("retrain").GetBoolean().ShouldBeFalse();
         drifted.ShouldBeEmpty();
         report.GetProperty("rowsRead").GetInt64().ShouldBe(1000);
+        // The host's logged probabilities, against the package's reference from evaluation: compared, and unmoved.
+        var prediction = report.GetProperty("prediction");
+        prediction.GetProperty("column").GetString().ShouldBe("probability");
+        prediction.GetProperty("rows").GetInt64().ShouldBe(1000);
+        prediction.GetProperty("drifted").GetBoolean().ShouldBeFalse();
 
         var outputs = _work.PathOf("unshifted/outputs");
         File.WriteAllText(outputs, "");
@@ -123,6 +128,8 @@ public sealed class DriftLoopSpecs(ChurnPackages packages) : GitHubFixture, ICla
         report.GetProperty("drifted").GetBoolean().ShouldBeTrue();
         report.GetProperty("retrain").GetBoolean().ShouldBeTrue();
         drifted.ShouldBe(ShiftedFeatures, ignoreOrder: true);
+        // Whether the shifted inputs moved the predictions too, they are reported apart from the features.
+        report.GetProperty("prediction").GetProperty("column").GetString().ShouldBe("probability");
         var window = report.GetProperty("window");
         var windowInput = $"{window.GetProperty("first").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}/{window.GetProperty("last").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}";
 

@@ -32,7 +32,7 @@ internal static class DriftCommand
             Description = "Override a threshold: COLUMN:CHECK=VALUE[,CHECK=VALUE] with CHECK one of Psi, KsStatistic, ChiSquarePValue, MissingRateIncrease, OutOfRangeShare; COLUMN '*' for every feature. Replaces the package's thresholds.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var minDrifted = new Option<int>("--min-drifted-features") { Description = "Advise retraining when at least this many features drifted.", DefaultValueFactory = _ => 1 };
+        var minDrifted = new Option<int>("--min-drifted-features") { Description = "Advise retraining when at least this many features drifted (drifted predictions count as one).", DefaultValueFactory = _ => 1 };
         var allVersions = new Option<bool>("--all-versions") { Description = "Read log lines of every version of the model as the package's (when the model did not change between them)." };
         var format = new Option<DriftInputFormat>("--format") { Description = "How to read --input: Auto (by extension, then content), JsonLines or Csv.", DefaultValueFactory = _ => DriftInputFormat.Auto };
         var command = new Command("drift", "Compare live inputs with the package's training-data profile; exit 1 when retraining is advised.")
@@ -65,12 +65,18 @@ internal static class DriftCommand
                 markdownPath = ReportOutputs.Publish(host, DriftMarkdown.Render(report), parse.GetValue(markdown),
                     report.Diagnostics.Concat(report.DriftedFeatures.Select(f => Diagnostic.Warning(DiagnosticCodes.DriftDetected,
                         $"Feature '{f.Column}' drifted: {string.Join("; ", f.Reasons)}.", new SourceLocation(report.Input),
-                        $"Retrain on recent data, or raise <DriftThreshold Include=\"{f.Column}\" … /> if the change is expected."))));
+                        $"Retrain on recent data, or raise <DriftThreshold Include=\"{f.Column}\" … /> if the change is expected.")))
+                    .Concat(report.Prediction is { Drifted: true } prediction
+                        ? [Diagnostic.Warning(DiagnosticCodes.DriftDetected, $"The predictions ('{prediction.Column}') drifted: {string.Join("; ", prediction.Reasons)}.",
+                            new SourceLocation(report.Input), "Retrain on recent data; the prediction is judged under the \"*\" bounds (<DriftThreshold Include=\"%2A\" … />).")]
+                        : []));
                 if (!json)
                 {
                     Console.Out.WriteLine(report.Summary);
                     foreach (var feature in report.Features)
                         Console.Out.WriteLine($"  {feature.Column,-24} PSI {feature.Psi,7:0.000}{(feature.Ks is { } ks ? $"  KS {ks:0.000}" : "")}{(feature.Drifted ? "  DRIFTED" : "")}");
+                    if (report.Prediction is { } predicted)
+                        Console.Out.WriteLine($"  {"(prediction) " + predicted.Column,-24} PSI {predicted.Psi,7:0.000}{(predicted.Ks is { } predictedKs ? $"  KS {predictedKs:0.000}" : "")}{(predicted.Drifted ? "  DRIFTED" : "")}");
                     if (markdownPath is not null)
                         Console.Out.WriteLine($"Report: {markdownPath}");
                     if (parse.GetValue(html) is { } written)

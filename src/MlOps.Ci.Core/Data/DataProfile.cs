@@ -25,4 +25,13 @@ public sealed record ColumnProfile(string Name, ColumnKind Kind, long Count, lon
     public IReadOnlyList<CategoryCount>? TopCategories { get; init; }
 }
 
-public sealed record DataProfile(long Rows, IReadOnlyList<ColumnProfile> Columns);
+public sealed record DataProfile(long Rows, IReadOnlyList<ColumnProfile> Columns)
+{
+    /// <summary>
+    /// The model's predictions on the evaluation data, profiled like a column and named as the request log's
+    /// "outputs" names them ("probability" or "score" for binary classification, "score" for regression,
+    /// "predictedLabel" for multiclass): the reference for drift of the prediction distribution. Null in packages built
+    /// before it was stored, which drift checks read as "no prediction reference".
+    /// </summary>
+    public ColumnProfile? Predictions { get; init; }
+}

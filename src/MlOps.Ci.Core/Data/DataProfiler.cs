@@ -11,7 +11,8 @@ public static class DataProfiler
     public static DataProfile Profile(DataTable table) =>
         new(table.RowCount, table.Features.Append(table.Label).Select(ProfileColumn).ToList());
 
-    private static ColumnProfile ProfileColumn(TableColumn column) => column switch
+    /// <summary>One column's profile; also how the model's predictions on the evaluation data are profiled.</summary>
+    public static ColumnProfile ProfileColumn(TableColumn column) => column switch
     {
         NumericColumn numeric => ProfileNumbers(numeric),
         TextColumn text => ProfileCategories(text),

@@ -66,12 +66,29 @@ public static class DriftDetector
         var order = package.Profile.Columns.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         features = features.OrderBy(f => order.GetValueOrDefault(f.Column, int.MaxValue)).ToList();
 
+        // The predictions are judged like a feature, under the "*" bounds (they are no input a threshold could name),
+        // over the rows whose outputs held them.
+        var everyFeature = DriftThresholds.For(DriftThreshold.EveryFeature, declared);
+        FeatureDrift? prediction = null;
+        if (columns.NumericPrediction is { } numericPrediction && numericPrediction.Present + numericPrediction.Missing > 0)
+            prediction = Judge(numericPrediction, numericPrediction.Present + numericPrediction.Missing, everyFeature);
+        else if (columns.CategoricalPrediction is { } categoricalPrediction && categoricalPrediction.Present + categoricalPrediction.Missing > 0)
+            prediction = Judge(categoricalPrediction, categoricalPrediction.Present + categoricalPrediction.Missing, everyFeature);
+        var predictionNote = prediction is not null ? null
+            : columns.PredictionReference is null ? "the package has no prediction reference (built before packages stored one)"
+            : "no predictions in the input";
+
         var minimum = Math.Max(1, options.MinDriftedFeatures);
-        var drifted = features.Count(f => f.Drifted);
+        // A drifted prediction counts toward the retraining bound like one more drifted feature: the model's outputs
+        // moving is the change retraining is for, whichever inputs (measured or not) moved them.
+        var drifted = features.Count(f => f.Drifted) + (prediction is { Drifted: true } ? 1 : 0);
         var retrain = drifted >= minimum;
         var window = read.First is { } first && read.Last is { } last ? new DriftWindow(first, last) : null;
         return new DriftReport(card.Name, card.Version, input, format, read.RowsRead, read.RowsSkipped, read.Skipped, read.LinesInvalid, read.LastLineTruncated,
-            window, features, Prediction: null, minimum, drifted > 0, retrain, Summarize(features, read.RowsRead, window, retrain), diagnostics);
+            window, features, prediction, minimum, drifted > 0, retrain, Summarize(features, prediction, predictionNote, read.RowsRead, window, retrain), diagnostics)
+        {
+            PredictionNote = predictionNote,
+        };
     }
 
     private static LiveColumns ReferenceColumns(ModelPackage package, string? packagePath)
@@ -97,7 +114,17 @@ public static class DriftDetector
                 packagePath is null ? null : new SourceLocation(packagePath),
                 "Build the package again with this version of MlOps.Ci ('dotnet build' of the ML project): packaging stores the profile of the training data.");
         }
-        return new LiveColumns(numeric, categorical);
+        // The prediction reference (packages from before it was stored have none: no prediction drift, no error).
+        NumericLiveColumn? numericPrediction = null;
+        CategoricalLiveColumn? categoricalPrediction = null;
+        if (profile.Predictions is { } predictions)
+        {
+            if (predictions.Kind is ColumnKind.Numeric or ColumnKind.Boolean && predictions.Histogram is { Counts.Count: > 0 } predictionHistogram)
+                numericPrediction = new NumericLiveColumn(predictions, predictionHistogram);
+            else if (predictions.Kind == ColumnKind.Categorical && predictions.TopCategories is { Count: > 0 } predictedClasses)
+                categoricalPrediction = new CategoricalLiveColumn(predictions, predictedClasses);
+        }
+        return new LiveColumns(numeric, categorical, numericPrediction, categoricalPrediction);
     }
 
     private static void CheckInput(string input)
@@ -296,13 +323,15 @@ public static class DriftDetector
             reasons.Add($"missing values {Percent(missing.Live)} against {Percent(missing.Training)} in training (+{Percent(missing.Live - missing.Training)} > {Percent(thresholds.MissingRateIncrease)})");
     }
 
-    private static string Summarize(IReadOnlyList<FeatureDrift> features, long rows, DriftWindow? window, bool retrain)
+    private static string Summarize(IReadOnlyList<FeatureDrift> features, FeatureDrift? prediction, string? predictionNote, long rows, DriftWindow? window, bool retrain)
     {
         var drifted = features.Where(f => f.Drifted).Select(f => f.Column).ToList();
         var over = $"{rows:N0} row{(rows == 1 ? "" : "s")}" + (window is null ? "" : $" ({window.First:u} – {window.Last:u})");
-        if (drifted.Count == 0)
-            return $"No drift in {features.Count} features over {over}.";
-        return $"{drifted.Count} of {features.Count} features drifted ({string.Join(", ", drifted)}) over {over}" +
+        var predictions = prediction is null ? $"; predictions: {predictionNote}"
+            : prediction.Drifted ? $"; the predictions ({prediction.Column}) drifted" : "; the predictions did not drift";
+        if (drifted.Count == 0 && prediction is not { Drifted: true })
+            return $"No drift in {features.Count} features over {over}{predictions}.";
+        return $"{drifted.Count} of {features.Count} features drifted{(drifted.Count > 0 ? $" ({string.Join(", ", drifted)})" : "")} over {over}{predictions}" +
                (retrain ? ": retraining advised." : ": below the retraining bound.");
     }
 

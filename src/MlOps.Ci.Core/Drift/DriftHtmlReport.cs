@@ -54,6 +54,8 @@ public static class DriftHtmlReport
         html.Append(".</p>\n");
 
         FeatureTable(html, report);
+        if (report.Prediction is null && report.PredictionNote is { } note)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"prediction-note\" id=\"prediction-note\">Predictions: {E(note)}.</p>\n");
         if (report.Diagnostics.Count > 0)
         {
             html.Append("<ul class=\"diagnostics\">\n");

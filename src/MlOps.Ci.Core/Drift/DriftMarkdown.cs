@@ -40,6 +40,10 @@ public static class DriftMarkdown
                 $"\nPredictions (`{Escape(prediction.Column)}`): PSI {prediction.Psi:0.000}{(prediction.Ks is { } ks ? $", KS {ks:0.000}" : "")}: " +
                 $"{(prediction.Drifted ? "**drifted**: " + Escape(string.Join("; ", prediction.Reasons)) : "no drift")}.\n");
         }
+        else if (report.PredictionNote is { } note)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\nPredictions: {Escape(note)}.\n");
+        }
         if (report.Diagnostics.Count > 0)
         {
             text.Append('\n');

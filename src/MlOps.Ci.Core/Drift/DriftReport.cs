@@ -27,6 +27,12 @@ public sealed record DriftReport(
     IReadOnlyList<Diagnostic> Diagnostics)
 {
     public IEnumerable<FeatureDrift> DriftedFeatures => Features.Where(f => f.Drifted);
+
+    /// <summary>
+    /// Why <see cref="Prediction"/> is null: "no predictions in the input" (a CSV, or a log without outputs) or the
+    /// package has no prediction reference; null when the predictions were compared.
+    /// </summary>
+    public string? PredictionNote { get; init; }
 }
 
 /// <summary>Log lines of another model or version: counted, never mixed into the statistics.</summary>

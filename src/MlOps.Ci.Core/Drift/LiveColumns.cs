@@ -171,12 +171,23 @@ internal sealed class CategoricalLiveColumn
 /// <summary>The features a drift check reads, by kind, in the profile's order; one slot per column for the readers.</summary>
 internal sealed class LiveColumns
 {
-    public LiveColumns(IReadOnlyList<NumericLiveColumn> numeric, IReadOnlyList<CategoricalLiveColumn> categorical)
+    public LiveColumns(IReadOnlyList<NumericLiveColumn> numeric, IReadOnlyList<CategoricalLiveColumn> categorical,
+        NumericLiveColumn? numericPrediction = null, CategoricalLiveColumn? categoricalPrediction = null)
     {
         Numeric = numeric;
         Categorical = categorical;
         Names = numeric.Select(n => n.Reference.Name).Concat(categorical.Select(c => c.Reference.Name)).ToArray();
+        NumericPrediction = numericPrediction;
+        CategoricalPrediction = categoricalPrediction;
     }
+
+    /// <summary>
+    /// The model's prediction, read from a log line's "outputs" under its reference's name (at most one of the two is
+    /// set; neither when the package has no prediction reference). Not a slot: inputs never fill it.
+    /// </summary>
+    public NumericLiveColumn? NumericPrediction { get; }
+    public CategoricalLiveColumn? CategoricalPrediction { get; }
+    public ColumnProfile? PredictionReference => NumericPrediction?.Reference ?? CategoricalPrediction?.Reference;
 
     public IReadOnlyList<NumericLiveColumn> Numeric { get; }
     public IReadOnlyList<CategoricalLiveColumn> Categorical { get; }

@@ -53,6 +53,11 @@ internal sealed partial class RequestLogReader
                 if (!ScanInputs(line, ref position))
                     return false;
             }
+            else if (_predictionName is not null && name.SequenceEqual(OutputsName))
+            {
+                if (!ScanOutputs(line, ref position))
+                    return false;
+            }
             else if (name.SequenceEqual(VersionName) || name.SequenceEqual(ModelName) || name.SequenceEqual(TimestampName))
             {
                 // Only a string is a version, model or timestamp; anything else declines to the reader, which skips it.
@@ -154,6 +159,50 @@ internal sealed partial class RequestLogReader
                 _seen[slot] = true;
                 if (!(slot < _numericCount ? ScanNumber(line, ref position, slot) : ScanCategory(line, ref position, slot - _numericCount)))
                     return false;
+            }
+            SkipSpace(line, ref position);
+            if (position >= line.Length)
+                return false;
+            if (line[position] == (byte)'}')
+            {
+                position++;
+                return true;
+            }
+            if (line[position] != (byte)',')
+                return false;
+            position++;
+            SkipSpace(line, ref position);
+        }
+    }
+
+    /// <summary>The outputs object: the prediction's value is staged like a feature's, everything else skipped (validated).</summary>
+    private bool ScanOutputs(ReadOnlySpan<byte> line, ref int position)
+    {
+        // Outputs that are not an object hold no prediction, as the general reader sees it.
+        if (position >= line.Length || line[position] != (byte)'{')
+            return SkipValue(line, ref position, depth: 0);
+        position++;
+        SkipSpace(line, ref position);
+        if (position < line.Length && line[position] == (byte)'}')
+        {
+            position++;
+            return true;
+        }
+        var name = _predictionName!;
+        while (true)
+        {
+            if (!ScanString(line, ref position, out var nameStart, out var nameLength) || !Expect(line, ref position, (byte)':'))
+                return false;
+            SkipSpace(line, ref position);
+            if (line.Slice(nameStart, nameLength).SequenceEqual(name))
+            {
+                _predictionSeen = true;
+                if (!(_numbers.Length > _numericCount ? ScanNumber(line, ref position, _numericCount) : ScanCategory(line, ref position, _categoricalCount)))
+                    return false;
+            }
+            else if (!SkipValue(line, ref position, depth: 1))
+            {
+                return false;
             }
             SkipSpace(line, ref position);
             if (position >= line.Length)

@@ -19,6 +19,7 @@ internal sealed partial class RequestLogReader
     private static ReadOnlySpan<byte> ModelName => "model"u8;
     private static ReadOnlySpan<byte> VersionName => "version"u8;
     private static ReadOnlySpan<byte> InputsName => "inputs"u8;
+    private static ReadOnlySpan<byte> OutputsName => "outputs"u8;
 
     private readonly LiveColumns _columns;
     private readonly byte[][] _names;
@@ -41,6 +42,12 @@ internal sealed partial class RequestLogReader
     private readonly bool _includeOtherVersions;
     private readonly int _numericCount;
 
+    // The prediction, when the package has its reference: its output name, and its staging place after the features'
+    // in _numbers (numeric) or in the categorical arrays (the prediction's column is then _categorical's last entry).
+    private readonly byte[]? _predictionName;
+    private readonly int _categoricalCount;
+    private bool _predictionSeen;
+
     // The current line's staged values, by column slot.
     private readonly float[] _numbers;
     private readonly int[] _categories;
@@ -57,19 +64,21 @@ internal sealed partial class RequestLogReader
         _columns = columns;
         _names = columns.Names.Select(Encoding.UTF8.GetBytes).ToArray();
         _numeric = columns.Numeric.ToArray();
-        _categorical = columns.Categorical.ToArray();
+        _categoricalCount = columns.Categorical.Count;
+        _categorical = columns.CategoricalPrediction is { } categoricalPrediction ? [.. columns.Categorical, categoricalPrediction] : columns.Categorical.ToArray();
+        _predictionName = columns.PredictionReference is { } prediction ? Encoding.UTF8.GetBytes(prediction.Name) : null;
         _quotedNames = columns.Names.Select(n => Encoding.UTF8.GetBytes($"\"{n}\":")).ToArray();
         _plainNames = columns.Names.Select(IsPlain).ToArray();
-        _plainCategories = columns.Categorical.Select(c => c.Categories.All(v => IsPlain(v.Value) && v.Value.Trim() == v.Value)).ToArray();
-        _quotedCategories = columns.Categorical.Select(c => c.Categories.Select(v => Encoding.UTF8.GetBytes($"\"{v.Value}\"")).ToArray()).ToArray();
+        _plainCategories = _categorical.Select(c => c.Categories.All(v => IsPlain(v.Value) && v.Value.Trim() == v.Value)).ToArray();
+        _quotedCategories = _categorical.Select(c => c.Categories.Select(v => Encoding.UTF8.GetBytes($"\"{v.Value}\"")).ToArray()).ToArray();
         _model = Encoding.UTF8.GetBytes(model);
         _version = Encoding.UTF8.GetBytes(version);
         _includeOtherVersions = includeOtherVersions;
         _numericCount = columns.Numeric.Count;
-        _numbers = new float[_numericCount];
-        _categories = new int[columns.Categorical.Count];
-        _unseenStart = new int[columns.Categorical.Count];
-        _unseenLength = new int[columns.Categorical.Count];
+        _numbers = new float[_numericCount + (columns.NumericPrediction is null ? 0 : 1)];
+        _categories = new int[_categorical.Length];
+        _unseenStart = new int[_categorical.Length];
+        _unseenLength = new int[_categorical.Length];
         _seen = new bool[_names.Length];
     }
 
@@ -158,6 +167,7 @@ internal sealed partial class RequestLogReader
         Array.Fill(_numbers, float.NaN);
         Array.Fill(_categories, -1);
         Array.Clear(_seen);
+        _predictionSeen = false;
     }
 
     private bool TryReadLine(ReadOnlySpan<byte> line, long number, LiveDataRead read, out string? reason)
@@ -204,6 +214,15 @@ internal sealed partial class RequestLogReader
                         return false;
                     }
                     ReadInputs(ref reader, line);
+                }
+                else if (_predictionName is not null && reader.ValueTextEquals(OutputsName))
+                {
+                    reader.Read();
+                    // Outputs that are not an object hold no prediction; the line is still a valid entry.
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                        ReadOutputs(ref reader);
+                    else
+                        reader.Skip();
                 }
                 else if (reader.ValueTextEquals(VersionName))
                 {
@@ -311,6 +330,27 @@ internal sealed partial class RequestLogReader
             throw new InvalidDataException("\"inputs\" does not end as an object");
     }
 
+    private void ReadOutputs(ref Utf8JsonReader reader)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isPrediction = NameIs(ref reader, _predictionName!);
+            reader.Read();
+            if (!isPrediction)
+            {
+                reader.Skip();
+                continue;
+            }
+            _predictionSeen = true;
+            if (_numbers.Length > _numericCount)
+                _numbers[_numericCount] = NumberOf(ref reader);
+            else
+                StageCategory(ref reader, _categoricalCount);
+        }
+        if (reader.TokenType != JsonTokenType.EndObject)
+            throw new InvalidDataException("\"outputs\" does not end as an object");
+    }
+
     private static bool NameIs(ref Utf8JsonReader reader, byte[] name) =>
         reader.ValueIsEscaped ? reader.ValueTextEquals(name) : reader.ValueSpan.SequenceEqual(name);
 
@@ -381,19 +421,29 @@ internal sealed partial class RequestLogReader
         if (read.FirstRowLine == 0)
             read.FirstRowLine = number;
         var numeric = _numeric;
-        for (var i = 0; i < _numbers.Length; i++)
+        for (var i = 0; i < numeric.Length; i++)
             numeric[i].Add(_numbers[i]);
-        var categorical = _categorical;
-        for (var i = 0; i < _categories.Length; i++)
+        for (var i = 0; i < _categoricalCount; i++)
+            CommitCategory(line, i);
+        // A line without the prediction (a log written without outputs) is not a missing prediction: it is not counted.
+        if (_predictionSeen)
         {
-            var column = categorical[i];
-            column.Add(_categories[i]);
-            if (_categories[i] == column.OtherIndex && _unseenStart[i] >= 0)
-                column.NoteUnseen(line.Slice(_unseenStart[i], _unseenLength[i]).Trim(" \t"u8));
+            if (_columns.NumericPrediction is { } prediction)
+                prediction.Add(_numbers[_numericCount]);
+            else
+                CommitCategory(line, _categoricalCount);
         }
         var seen = read.ColumnSeen;
         for (var i = 0; i < _seen.Length; i++)
             seen[i] |= _seen[i];
+    }
+
+    private void CommitCategory(ReadOnlySpan<byte> line, int i)
+    {
+        var column = _categorical[i];
+        column.Add(_categories[i]);
+        if (_categories[i] == column.OtherIndex && _unseenStart[i] >= 0)
+            column.NoteUnseen(line.Slice(_unseenStart[i], _unseenLength[i]).Trim(" \t"u8));
     }
 
     private static (int Start, int Length) StringAt(ref Utf8JsonReader reader)

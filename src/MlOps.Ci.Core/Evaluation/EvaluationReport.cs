@@ -9,4 +9,7 @@ public sealed record EvaluationReport(
     double ScoringSeconds)
 {
     public bool Passed => Gates.All(g => g.Passed);
+
+    /// <summary>The profile of the model's predictions on the evaluation data; packaging stores it as the drift reference.</summary>
+    public Data.ColumnProfile? Predictions { get; init; }
 }

@@ -36,7 +36,10 @@ public static class ModelEvaluator
         var scoringSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = ComputeMetrics(definition.ModelTask, table, validation.Labels, outputs);
-        var report = new EvaluationReport(metrics, QualityGates.Evaluate(definition, metrics), table.RowCount, "CPU", scoringSeconds);
+        var report = new EvaluationReport(metrics, QualityGates.Evaluate(definition, metrics), table.RowCount, "CPU", scoringSeconds)
+        {
+            Predictions = PredictionProfile(definition.ModelTask, validation.Labels, outputs),
+        };
         if (!report.Passed)
         {
             // Kept for inspection under another name: evaluation.json is the step's MSBuild output, and writing it
@@ -49,6 +52,51 @@ public static class ModelEvaluator
         }
         MlOpsJson.WriteFile(workspace.EvaluationReportPath, report);
         return report;
+    }
+
+    /// <summary>
+    /// The distribution of what the host will log as the row's prediction, under the request log's output name: the
+    /// probability (binary; the score when the model has no probability), the score (regression), the predicted class
+    /// (multiclass). Null when the model gives none of them.
+    /// </summary>
+    internal static ColumnProfile? PredictionProfile(ModelTask task, LabelClasses labels, IReadOnlyDictionary<string, ScoredOutput> outputs)
+    {
+        switch (task)
+        {
+            case ModelTask.BinaryClassification:
+                if (outputs.GetValueOrDefault("Probability") is { Floats: { } probability })
+                    return DataProfiler.ProfileColumn(new NumericColumn("probability", ColumnKind.Numeric, probability));
+                return outputs.GetValueOrDefault("Score") is { Floats: { } binaryScore }
+                    ? DataProfiler.ProfileColumn(new NumericColumn("score", ColumnKind.Numeric, binaryScore))
+                    : null;
+            case ModelTask.MulticlassClassification:
+            {
+                if (outputs.GetValueOrDefault("PredictedLabel") is { Strings: { } predicted })
+                    return DataProfiler.ProfileColumn(new TextColumn("predictedLabel", predicted));
+                // Without a string label the host names the class of the highest score, in the card's class order.
+                if (outputs.GetValueOrDefault("Score") is not { Floats: { } scores, Width: > 0 } score || score.Width != labels.Classes.Count)
+                    return null;
+                var classes = new string[scores.Length / score.Width];
+                for (var row = 0; row < classes.Length; row++)
+                {
+                    var best = 0;
+                    for (var i = 1; i < score.Width; i++)
+                    {
+                        if (scores[row * score.Width + i] > scores[row * score.Width + best])
+                            best = i;
+                    }
+                    classes[row] = labels.Classes[best];
+                }
+                return DataProfiler.ProfileColumn(new TextColumn("predictedLabel", classes));
+            }
+            default:
+                if (outputs.GetValueOrDefault("Score") is not { Floats: { } regression } output)
+                    return null;
+                // The host logs the first value of each row's score (the regression value).
+                var width = Math.Max(1, output.Width);
+                var values = width == 1 ? regression : Enumerable.Range(0, regression.Length / width).Select(r => regression[r * width]).ToArray();
+                return DataProfiler.ProfileColumn(new NumericColumn("score", ColumnKind.Numeric, values));
+        }
     }
 
     internal static IReadOnlyDictionary<string, double> ComputeMetrics(ModelTask task, DataTable table, LabelClasses labels, IReadOnlyDictionary<string, ScoredOutput> outputs)

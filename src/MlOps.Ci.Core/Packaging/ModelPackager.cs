@@ -42,6 +42,10 @@ public static class ModelPackager
         {
             DriftThresholds = definition.DriftThresholds.Count > 0 ? definition.DriftThresholds : null,
         };
+        // The evaluation's prediction profile travels in data-profile.json beside the features', so a drift check has
+        // the distribution of the model's outputs to compare the logged ones with. Not part of any fingerprint.
+        if (evaluation.Predictions is { } predictions)
+            profile = profile with { Predictions = predictions };
         var package = new ModelPackage(card, onnx, profile);
         try
         {
