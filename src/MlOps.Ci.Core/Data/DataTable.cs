@@ -1,13 +1,23 @@
 namespace MlOps.Ci.Data;
 
 /// <summary>A column of a loaded table; each kind of data in the representation ML.NET and ONNX Runtime take directly.</summary>
-public abstract record TableColumn(string Name, ColumnKind Kind);
+public abstract record TableColumn(string Name, ColumnKind Kind)
+{
+    /// <summary>A column of the given rows, in that order (a subset, or a permutation for feature importance).</summary>
+    public abstract TableColumn Select(IReadOnlyList<int> rows);
+}
 
 /// <summary>Numbers and booleans (0/1); NaN where the value is missing.</summary>
-public sealed record NumericColumn(string Name, ColumnKind Kind, float[] Values) : TableColumn(Name, Kind);
+public sealed record NumericColumn(string Name, ColumnKind Kind, float[] Values) : TableColumn(Name, Kind)
+{
+    public override TableColumn Select(IReadOnlyList<int> rows) => this with { Values = rows.Select(r => Values[r]).ToArray() };
+}
 
 /// <summary>Categories as text; empty where the value is missing.</summary>
-public sealed record TextColumn(string Name, string[] Values) : TableColumn(Name, ColumnKind.Categorical);
+public sealed record TextColumn(string Name, string[] Values) : TableColumn(Name, ColumnKind.Categorical)
+{
+    public override TableColumn Select(IReadOnlyList<int> rows) => this with { Values = rows.Select(r => Values[r]).ToArray() };
+}
 
 /// <summary>
 /// Data files loaded column by column, after validation: the features in schema order and the label, raw (as text for
@@ -25,6 +35,13 @@ public sealed class DataTable
     public IReadOnlyList<TableColumn> Features { get; }
     public TableColumn Label { get; }
     public int RowCount { get; }
+
+    /// <summary>The given rows of every column, in that order.</summary>
+    public DataTable Select(IReadOnlyList<int> rows) => new(Features.Select(f => f.Select(rows)).ToList(), Label.Select(rows), rows.Count);
+
+    /// <summary>The same rows with one feature column replaced by <paramref name="column"/> (matched by name).</summary>
+    public DataTable WithFeature(TableColumn column) =>
+        new(Features.Select(f => f.Name == column.Name ? column : f).ToList(), Label, RowCount);
 
     public static DataTable Load(IEnumerable<string> paths, DataSchema schema)
     {

@@ -12,4 +12,10 @@ public sealed record EvaluationReport(
 
     /// <summary>The profile of the model's predictions on the evaluation data; packaging stores it as the drift reference.</summary>
     public Data.ColumnProfile? Predictions { get; init; }
+
+    /// <summary>Permutation feature importance on the evaluation data; null in reports written before it existed.</summary>
+    public PermutationImportance? FeatureImportance { get; init; }
+
+    /// <summary>What computing <see cref="FeatureImportance"/> added to the evaluation, in seconds (a cost, kept out of the card).</summary>
+    public double? ImportanceSeconds { get; init; }
 }

@@ -15,6 +15,17 @@ public static class Metrics
         [ModelTask.Regression] = ["RMSE", "MAE", "RSquared"],
     };
 
+    /// <summary>
+    /// The one metric that stands for a task's quality where a single number is needed (feature importance measures
+    /// its drop): AUC, micro-accuracy, R². Each is higher-is-better and defined from the outputs every model gives.
+    /// </summary>
+    public static string Primary(ModelTask task) => task switch
+    {
+        ModelTask.BinaryClassification => "AUC",
+        ModelTask.MulticlassClassification => "MicroAccuracy",
+        _ => "RSquared",
+    };
+
     /// <summary>Whether a larger value is a better model (false for the losses and errors: LogLoss, RMSE, MAE).</summary>
     public static bool HigherIsBetter(string metric) => metric is not ("LogLoss" or "RMSE" or "MAE");
 

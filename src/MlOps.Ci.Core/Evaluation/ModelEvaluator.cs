@@ -36,9 +36,14 @@ public static class ModelEvaluator
         var scoringSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = ComputeMetrics(definition.ModelTask, table, validation.Labels, outputs);
+        clock.Restart();
+        var importance = PermutationImportances.Compute(scorer, definition.ModelTask, table, validation.Labels, definition.Seed);
+        var importanceSeconds = clock.Elapsed.TotalSeconds;
         var report = new EvaluationReport(metrics, QualityGates.Evaluate(definition, metrics), table.RowCount, "CPU", scoringSeconds)
         {
             Predictions = PredictionProfile(definition.ModelTask, validation.Labels, outputs),
+            FeatureImportance = importance,
+            ImportanceSeconds = importance is null ? null : importanceSeconds,
         };
         if (!report.Passed)
         {

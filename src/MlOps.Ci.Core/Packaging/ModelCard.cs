@@ -27,6 +27,9 @@ public sealed record ModelCard(
 
     /// <summary>The project's <c>DriftThreshold</c> items, for <c>mlops drift</c>; null when none were declared (the defaults apply).</summary>
     public IReadOnlyList<Drift.DriftThreshold>? DriftThresholds { get; init; }
+
+    /// <summary>Permutation feature importance from EvaluateModel; null in packages made before it was recorded. Not part of any fingerprint.</summary>
+    public PermutationImportance? FeatureImportance { get; init; }
 }
 
 /// <summary>

@@ -41,6 +41,7 @@ public static class ModelPackager
             new StepTimings(training.TrainingSeconds, training.ExportSeconds, evaluation.ScoringSeconds))
         {
             DriftThresholds = definition.DriftThresholds.Count > 0 ? definition.DriftThresholds : null,
+            FeatureImportance = evaluation.FeatureImportance,
         };
         // The evaluation's prediction profile travels in data-profile.json beside the features', so a drift check has
         // the distribution of the model's outputs to compare the logged ones with. Not part of any fingerprint.

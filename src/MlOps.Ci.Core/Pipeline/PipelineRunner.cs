@@ -125,6 +125,12 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
         var report = ModelEvaluator.Evaluate(definition, ReadValidation(definition));
         logger.LogInformation("Evaluated the ONNX model on {Rows} rows: {Metrics}.", report.EvaluationRows,
             string.Join(", ", report.Metrics.Select(m => $"{m.Key} {QualityGates.Format(m.Value)}")));
+        if (report.FeatureImportance is { } importance)
+        {
+            logger.LogInformation("Computed permutation feature importance ({Metric} drop) of {Features} features on {Rows} rows in {Seconds:0.00} s; top: {Top}.",
+                importance.Metric, importance.Features.Count, importance.Rows, report.ImportanceSeconds ?? 0,
+                string.Join(", ", importance.Features.Take(3).Select(f => $"{f.Feature} {QualityGates.Format(f.MetricDrop)}")));
+        }
         foreach (var gate in report.Gates)
             logger.LogInformation("Quality gate passed: {Gate}.", gate.Message);
         return report;

@@ -37,6 +37,15 @@ public sealed record DataChange(string Path, DataRole Role, string Change, long?
 /// <summary>A named value that differs between the models (a schema column, a parameter, a part of the environment); null where absent.</summary>
 public sealed record ValueChange(string Name, string? Baseline, string? Candidate);
 
+/// <summary>One feature's permutation importance in both models; <see cref="Baseline"/> is null where the baseline lacks the feature or recorded none.</summary>
+public sealed record ImportanceChange(string Feature, double? Baseline, double Candidate);
+
+/// <summary>
+/// The candidate's permutation feature importance (drop of <see cref="Metric"/>), largest first, beside the
+/// baseline's; <see cref="BaselineRecorded"/> is false for a baseline packaged before importance was recorded.
+/// </summary>
+public sealed record ImportanceComparison(string Metric, bool BaselineRecorded, IReadOnlyList<ImportanceChange> Features);
+
 /// <summary>
 /// What <c>mlops report</c> found comparing a candidate model package with its baseline: the metrics table with gate
 /// verdicts, and what changed in the inputs (data, schema, distribution, parameters, environment). Without a baseline
@@ -60,6 +69,9 @@ public sealed record ComparisonReport(
         Metrics.SelectMany(m => m.Gates.Where(g => !g.Passed).Select(g => (m, g)));
 
     public int GateCount => Metrics.Sum(m => m.Gates.Count);
+
+    /// <summary>Null when the candidate has no feature importance (packaged before it was recorded).</summary>
+    public ImportanceComparison? Importance { get; init; }
 }
 
 public static class ModelComparison
@@ -87,7 +99,21 @@ public static class ModelComparison
             baseline is null ? [] : DistributionShift.Compare(baseline.Profile, candidate.Profile).OrderByDescending(s => s.Psi).ToList(),
             baseCard is null ? [] : CompareParameters(baseCard.Trainer, card.Trainer),
             baseCard is null ? [] : CompareEnvironment(baseCard.Environment, card.Environment),
-            notes ?? []);
+            notes ?? [])
+        {
+            Importance = CompareImportance(card, baseCard),
+        };
+    }
+
+    private static ImportanceComparison? CompareImportance(ModelCard card, ModelCard? baseCard)
+    {
+        if (card.FeatureImportance is not { } candidate)
+            return null;
+        // Drops of different metrics do not compare; a baseline of the same task always measured the same one.
+        var baseline = baseCard?.FeatureImportance is { } old && old.Metric == candidate.Metric ? old : null;
+        var before = baseline?.Features.ToDictionary(f => f.Feature, f => f.MetricDrop, StringComparer.Ordinal);
+        return new ImportanceComparison(candidate.Metric, baseline is not null,
+            candidate.Features.Select(f => new ImportanceChange(f.Feature, before?.TryGetValue(f.Feature, out var b) == true ? b : null, f.MetricDrop)).ToList());
     }
 
     private static List<MetricComparison> CompareMetrics(ModelCard card, ModelCard? baseCard)

@@ -15,6 +15,9 @@ public static class ReportMarkdown
     /// <summary>Rows of the distribution-shift table: the most-moved columns; the rest are summarised in one line.</summary>
     private const int ShiftRowsShown = 10;
 
+    /// <summary>Rows of the feature-importance table: the candidate's most important features.</summary>
+    private const int ImportanceRowsShown = 10;
+
     /// <summary>Below this PSI a column has not moved in any sense worth a row (sampling noise on a few thousand rows).</summary>
     private const double ShiftShownFrom = 0.01;
 
@@ -60,6 +63,7 @@ public static class ReportMarkdown
             md.AppendLine().AppendLine("<sub>↓ lower is better.</sub>");
         md.AppendLine();
         AppendChart(md, report);
+        AppendImportance(md, report);
 
         md.AppendLine("### What changed in the inputs").AppendLine();
         AppendData(md, report);
@@ -87,6 +91,24 @@ public static class ReportMarkdown
         if (report.Baseline is not null && charted.All(m => m.Baseline is not null))
             md.AppendLine($"  line [{string.Join(", ", charted.Select(m => Chart(m.Baseline!.Value)))}]");
         md.AppendLine("```").AppendLine();
+    }
+
+    private static void AppendImportance(StringBuilder md, ComparisonReport report)
+    {
+        if (report.Importance is not { } importance)
+            return;
+        md.AppendLine("### Feature importance").AppendLine();
+        md.AppendLine($"Drop of {importance.Metric} on the evaluation data when the feature's values are shuffled across rows (permutation importance); larger means the model leans on it more.");
+        md.AppendLine();
+        md.AppendLine("| feature | baseline drop | candidate drop |");
+        md.AppendLine("|---|---:|---:|");
+        var baseline = report.Baseline is null ? "—" : importance.BaselineRecorded ? null : "not recorded";
+        foreach (var feature in importance.Features.Take(ImportanceRowsShown))
+            md.AppendLine($"| {Escape(feature.Feature)} | {baseline ?? Value(feature.Baseline)} | {Value(feature.Candidate)} |");
+        var rest = importance.Features.Count - ImportanceRowsShown;
+        if (rest > 0)
+            md.AppendLine().AppendLine($"{rest} more feature(s), each with a drop ≤ {Value(importance.Features[ImportanceRowsShown].Candidate)}.");
+        md.AppendLine();
     }
 
     private static void AppendData(StringBuilder md, ComparisonReport report)

@@ -133,6 +133,38 @@ public sealed class ModelComparisonSpecs(TrainedChurnModel strongModel, WeakChur
     }
 
     [Fact]
+    public void The_report_lists_the_candidates_most_important_features_beside_the_baselines_drops()
+    {
+        var report = ModelComparison.Compare(_strong, _weak, "weak.mlpkg");
+
+        var importance = report.Importance.ShouldNotBeNull();
+        importance.Metric.ShouldBe("AUC");
+        importance.BaselineRecorded.ShouldBeTrue();
+        importance.Features.Select(f => f.Feature).ShouldBe(_strong.Card.FeatureImportance!.Features.Select(f => f.Feature));
+        var top = importance.Features[0];
+        top.Baseline.ShouldBe(_weak.Card.FeatureImportance!.Features.Single(f => f.Feature == top.Feature).MetricDrop);
+        var lines = ReportMarkdown.Render(report).Split('\n');
+        lines.ShouldContain("### Feature importance");
+        lines.ShouldContain("| feature | baseline drop | candidate drop |");
+        lines.ShouldContain($"| {top.Feature} | {ModelComparison.Format(top.Baseline!.Value)} | {ModelComparison.Format(top.Candidate)} |");
+        var shown = lines.SkipWhile(l => l != "| feature | baseline drop | candidate drop |").Skip(2).TakeWhile(l => l.StartsWith('|')).ToList();
+        shown.Count.ShouldBe(Math.Min(10, importance.Features.Count));
+    }
+
+    [Fact]
+    public void A_baseline_packaged_before_importance_was_recorded_shows_not_recorded()
+    {
+        var older = _weak with { Card = _weak.Card with { FeatureImportance = null } };
+
+        var markdown = ReportMarkdown.Render(ModelComparison.Compare(_strong, older, "older.mlpkg"));
+
+        markdown.ShouldContain("### Feature importance");
+        markdown.ShouldContain($"| {_strong.Card.FeatureImportance!.Features[0].Feature} | not recorded | ");
+        ReportMarkdown.Render(ModelComparison.Compare(older, _strong, "production")).ShouldNotContain("Feature importance", Case.Sensitive,
+            "a candidate without importance has no table");
+    }
+
+    [Fact]
     public void A_baseline_of_another_task_cannot_be_compared()
     {
         var regression = _strong with { Card = _strong.Card with { Task = ModelTask.Regression } };
