@@ -23,7 +23,7 @@ internal static class DriftCommand
         var input = new Option<FileInfo?>("--input", "-i")
         {
             Description = $"The serving host's JSON-lines request log, or a CSV of the feature columns (default: ${InputVariable}).",
-            DefaultValueFactory = _ => EnvironmentDefaults.Get(InputVariable) is { } path ? new FileInfo(path) : null,
+            DefaultValueFactory = _ => EnvironmentDefaults.FileFrom(InputVariable),
         };
         var markdown = new Option<FileInfo?>("--markdown", "-m") { Description = "Also write the markdown report to this file (it always goes to the CI run's summary)." };
         var html = new Option<FileInfo?>("--html") { Description = "Also write a self-contained HTML report (a chart per drifted feature) to this file, e.g. for a build artifact." };

@@ -17,11 +17,14 @@ internal static class EnvironmentDefaults
 
     public static string? Get(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null;
 
+    /// <summary>The file a variable names, or null when it is unset: the default of a file option.</summary>
+    public static FileInfo? FileFrom(string variable) => Get(variable) is { } path ? new FileInfo(path) : null;
+
     /// <summary>A <c>--package</c> option that defaults to $MLOPS_PACKAGE; <see cref="RequirePackage"/> checks it was given.</summary>
     public static Option<FileInfo?> PackageOption(string description) => new("--package", "-p")
     {
         Description = $"{description} (default: ${Package}).",
-        DefaultValueFactory = _ => Get(Package) is { } path ? new FileInfo(path) : null,
+        DefaultValueFactory = _ => FileFrom(Package),
     };
 
     public static FileInfo RequirePackage(FileInfo? package) => package ?? throw MlOpsException.Of(DiagnosticCodes.PackageInvalid,

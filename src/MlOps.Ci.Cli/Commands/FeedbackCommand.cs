@@ -24,12 +24,12 @@ internal static class FeedbackCommand
         var log = new Option<FileInfo?>("--log", "-l")
         {
             Description = $"The serving host's JSON-lines request log (default: ${DriftCommand.InputVariable}, the log drift reads).",
-            DefaultValueFactory = _ => EnvironmentDefaults.Get(DriftCommand.InputVariable) is { } path ? new FileInfo(path) : null,
+            DefaultValueFactory = _ => EnvironmentDefaults.FileFrom(DriftCommand.InputVariable),
         };
         var labels = new Option<FileInfo?>("--labels")
         {
             Description = $"CSV of ground truth: requestId, the label column, and row when a request scored several rows (default: ${LabelsVariable}).",
-            DefaultValueFactory = _ => EnvironmentDefaults.Get(LabelsVariable) is { } path ? new FileInfo(path) : null,
+            DefaultValueFactory = _ => EnvironmentDefaults.FileFrom(LabelsVariable),
         };
         var labelColumn = new Option<string?>("--label-column") { Description = "The labels' column holding the truth (default: the model's label column)." };
         var requestIdColumn = new Option<string>("--request-id-column") { Description = "The labels' column of request ids.", DefaultValueFactory = _ => FeedbackOptions.DefaultRequestIdColumn };

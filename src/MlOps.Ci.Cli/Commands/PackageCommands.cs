@@ -43,7 +43,7 @@ internal static class PackageCommands
         {
             Description = $"The model package to push (default: ${EnvironmentDefaults.Package}).",
             Arity = ArgumentArity.ZeroOrOne,
-            DefaultValueFactory = _ => EnvironmentDefaults.Get(EnvironmentDefaults.Package) is { } path ? new FileInfo(path) : null,
+            DefaultValueFactory = _ => EnvironmentDefaults.FileFrom(EnvironmentDefaults.Package),
         };
         var push = new Command("push", "Store a model package in a registry under its version, its fingerprint and 'latest'.") { pushPackage, registry, tags };
         push.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>

@@ -115,18 +115,10 @@ internal sealed partial class RequestLogReader
                     position++;
                     continue;
                 }
-                SkipSpace(line, ref position);
-                if (position >= line.Length)
+                if (!NextMember(line, ref position, out var inputsClosed))
                     return false;
-                if (line[position] == (byte)'}')
-                {
-                    position++;
+                if (inputsClosed)
                     return true;
-                }
-                if (line[position] != (byte)',')
-                    return false;
-                position++;
-                SkipSpace(line, ref position);
                 continue;
             }
             if (!ScanString(line, ref position, out var nameStart, out var nameLength) || !Expect(line, ref position, (byte)':'))
@@ -160,18 +152,10 @@ internal sealed partial class RequestLogReader
                 if (!(slot < _numericCount ? ScanNumber(line, ref position, slot) : ScanCategory(line, ref position, slot - _numericCount)))
                     return false;
             }
-            SkipSpace(line, ref position);
-            if (position >= line.Length)
+            if (!NextMember(line, ref position, out var closed))
                 return false;
-            if (line[position] == (byte)'}')
-            {
-                position++;
+            if (closed)
                 return true;
-            }
-            if (line[position] != (byte)',')
-                return false;
-            position++;
-            SkipSpace(line, ref position);
         }
     }
 
@@ -204,19 +188,34 @@ internal sealed partial class RequestLogReader
             {
                 return false;
             }
-            SkipSpace(line, ref position);
-            if (position >= line.Length)
+            if (!NextMember(line, ref position, out var closed))
                 return false;
-            if (line[position] == (byte)'}')
-            {
-                position++;
+            if (closed)
                 return true;
-            }
-            if (line[position] != (byte)',')
-                return false;
-            position++;
-            SkipSpace(line, ref position);
         }
+    }
+
+    /// <summary>
+    /// After an object member's value: '}' closes the object (<paramref name="closed"/>), ',' leads to the next member;
+    /// anything else is not the host's line (false).
+    /// </summary>
+    private static bool NextMember(ReadOnlySpan<byte> line, ref int position, out bool closed)
+    {
+        closed = false;
+        SkipSpace(line, ref position);
+        if (position >= line.Length)
+            return false;
+        if (line[position] == (byte)'}')
+        {
+            position++;
+            closed = true;
+            return true;
+        }
+        if (line[position] != (byte)',')
+            return false;
+        position++;
+        SkipSpace(line, ref position);
+        return true;
     }
 
     private bool ScanNumber(ReadOnlySpan<byte> line, ref int position, int slot)
