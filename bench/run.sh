@@ -164,19 +164,8 @@ rm -f "$HASH_FILE"
 # (b) and (c): the churn sample built with a freshly packed SDK from a private feed and a private package cache
 log "packing MlOps.Ci.Sdk (Release) into a temporary feed"
 run "$WORK/logs/pack.log" dotnet pack "$REPO/src/MlOps.Ci.Sdk/MlOps.Ci.Sdk.csproj" -c Release -o "$WORK/feed"
-SDK_PACKAGE=$(find "$WORK/feed" -maxdepth 1 -name 'MlOps.Ci.Sdk.*.nupkg' ! -name '*.symbols.nupkg' | head -n 1)
-[[ -n "$SDK_PACKAGE" ]] || fail "no MlOps.Ci.Sdk package in $WORK/feed" "$WORK/logs/pack.log"
-SDK_VERSION=$(basename "$SDK_PACKAGE" .nupkg)
-SDK_VERSION=${SDK_VERSION#MlOps.Ci.Sdk.}
-cat >"$WORK/nuget.config" <<EOF
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <clear />
-    <add key="mlops-bench" value="$WORK/feed" />
-  </packageSources>
-</configuration>
-EOF
+SDK_VERSION=$(packed_version "$WORK/feed" MlOps.Ci.Sdk "$WORK/logs/pack.log")
+feed_config "$WORK/nuget.config" mlops-bench "$WORK/feed"
 mkdir -p "$WORK/samples"
 # The samples' Directory.Build.props/targets stop MSBuild's walk up to anything above the temporary folder.
 cp "$REPO"/samples/Directory.Build.props "$REPO"/samples/Directory.Build.targets "$WORK/samples/"

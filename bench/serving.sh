@@ -206,11 +206,8 @@ else
 fi
 run "$WORK/logs/pack-sdk.log" dotnet pack "$WORK/src/src/MlOps.Ci.Sdk/MlOps.Ci.Sdk.csproj" -c Release -o "$WORK/feed"
 run "$WORK/logs/pack-cli.log" dotnet pack "$WORK/src/src/MlOps.Ci.Cli/MlOps.Ci.Cli.csproj" -c Release -o "$WORK/feed"
-CLI_PACKAGE=$(find "$WORK/feed" -maxdepth 1 -name 'MlOps.Ci.Cli.*.nupkg' ! -name '*.symbols.nupkg' | head -n 1)
-[[ -n "$CLI_PACKAGE" ]] || fail "no MlOps.Ci.Cli package in $WORK/feed" "$WORK/logs/pack-cli.log"
-VERSION=$(basename "$CLI_PACKAGE" .nupkg)
-VERSION=${VERSION#MlOps.Ci.Cli.}
-cat >"$WORK/nuget.config" <<EOF
+VERSION=$(packed_version "$WORK/feed" MlOps.Ci.Cli "$WORK/logs/pack-cli.log")
+feed_config "$WORK/nuget.config" mlops-serving-bench "$WORK/feed"
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
