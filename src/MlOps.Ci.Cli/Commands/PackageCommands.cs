@@ -61,8 +61,8 @@ internal static class PackageCommands
             });
             if (!parse.GetValue(global.Json))
                 Console.Out.WriteLine($"Pushed {card.Name} {card.Version} to {target.Description} as {string.Join(", ", allTags)} ({stored.Digest}).");
-            return new { name = card.Name, version = card.Version, registry = target.Description, tags = allTags, stored.Location, stored.Digest, stored.Size };
-        }, _ => StepOutputSelectors.OfCard(ModelPackage.Read(EnvironmentDefaults.RequirePackage(parse.GetValue(pushPackage)).FullName).Card, null)));
+            return new PushedPackage(card.Name, card.Version, target.Description, allTags, stored.Location, stored.Digest, stored.Size, card);
+        }, result => result is PushedPackage pushed ? StepOutputSelectors.OfCard(pushed.Card, null) : []));
         yield return push;
 
         var model = new Argument<string>("model") { Description = "NAME[:TAG] of the model (TAG defaults to 'latest'; a version or xxh128-… fingerprint tag also work)." };
@@ -88,6 +88,10 @@ internal static class PackageCommands
         yield return pull;
     }
 }
+
+/// <summary>What <c>mlops push</c> stored, and where; the card is for the step outputs, not the --json document.</summary>
+internal sealed record PushedPackage(string Name, string Version, string Registry, IReadOnlyList<string> Tags, string Location, string Digest, long Size,
+    [property: System.Text.Json.Serialization.JsonIgnore] ModelCard Card);
 
 /// <summary>What <c>mlops pull</c> fetched, and where it put it.</summary>
 internal sealed record PulledPackage(string Name, string Tag, string Registry, string Path, string Digest, long Size);

@@ -10,7 +10,7 @@ namespace MlOps.Ci.Cli.Commands;
 
 /// <summary>What <c>mlops report</c> returns: the verdict, where the markdown went, and the comparison itself.</summary>
 internal sealed record ReportResult(bool Passed, string Summary, string ReportPath, string PackagePath, PullRequestPublication? Published,
-    string? NotPublishedBecause, ComparisonReport Comparison);
+    string? NotPublishedBecause, ComparisonReport Comparison, [property: System.Text.Json.Serialization.JsonIgnore] ModelCard Card);
 
 /// <summary>
 /// <c>mlops report</c>: the pull-request quality gate. Compares the candidate package with a baseline, writes the
@@ -83,10 +83,10 @@ internal static class ReportCommand
                         ? $"Improve the model, or change MaxDecrease/MaxIncrease of <QualityGate Include=\"{metric.Metric}\" /> if the change is intended."
                         : "Improve the model or its data, or change the QualityGate bound if it no longer fits."));
             }
-            var result = new ReportResult(comparison.Passed, quality.Summary, reportPath, packagePath, published, notPublishedBecause, comparison);
+            var result = new ReportResult(comparison.Passed, quality.Summary, reportPath, packagePath, published, notPublishedBecause, comparison, candidate.Card);
             return new StatusOutcome(result, !comparison.Passed, quality.Summary);
         }, result => result is ReportResult report
-            ? StepOutputSelectors.OfCard(ModelPackage.Read(report.PackagePath).Card, report.PackagePath)
+            ? StepOutputSelectors.OfCard(report.Card, report.PackagePath)
                 .Where(o => o.Key != StepOutputs.GatePassed)
                 .Append(new(StepOutputs.GatePassed, report.Passed ? "true" : "false"))
                 .Append(new(StepOutputs.ReportPath, report.ReportPath))
