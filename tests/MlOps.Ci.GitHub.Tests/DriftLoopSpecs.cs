@@ -23,18 +23,6 @@ public sealed class DriftLoopSpecs(ChurnPackages packages) : GitHubFixture, ICla
 
     public void Dispose() => _work.Dispose();
 
-    /// <summary>The sample's held-out rows as /predict takes them: every feature by name, the cells as the CSV holds them.</summary>
-    private static List<Dictionary<string, object?>> SampleRows()
-    {
-        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "samples", "churn", "data", "test.csv"));
-        var header = lines[0].Split(',');
-        return lines.Skip(1).Select(line => line.Split(','))
-            .Select(cells => header.Select((name, index) => (name, cell: cells[index]))
-                .Where(c => c.name is not ("CustomerId" or "Churned"))
-                .ToDictionary(c => c.name, c => (object?)c.cell))
-            .ToList();
-    }
-
     /// <summary>Longer-tenured customers paying half as much again, with month-to-month contracts turned into two-year ones.</summary>
     private static Dictionary<string, object?> Shift(Dictionary<string, object?> row)
     {
@@ -91,7 +79,7 @@ public sealed class DriftLoopSpecs(ChurnPackages packages) : GitHubFixture, ICla
     public async Task Unshifted_traffic_through_the_real_host_does_not_advise_retraining_and_dispatches_nothing()
     {
         Fake.Workflows["train.yml"] = ["reason", "window"];
-        var log = await ServeAsync("unshifted", SampleRows());
+        var log = await ServeAsync("unshifted", ChurnPackages.HeldOutRows());
 
         var drift = await MlopsTool.RunAsync(new Dictionary<string, string>(), "drift", "--package", packages.Baseline, "--input", log, "--json");
 
@@ -119,7 +107,7 @@ public sealed class DriftLoopSpecs(ChurnPackages packages) : GitHubFixture, ICla
     public async Task Shifted_traffic_advises_retraining_naming_exactly_the_shifted_features_and_the_dispatch_reaches_GitHub_with_reason_and_window()
     {
         Fake.Workflows["train.yml"] = ["reason", "window"];
-        var log = await ServeAsync("shifted", SampleRows().Select(Shift).ToList());
+        var log = await ServeAsync("shifted", ChurnPackages.HeldOutRows().Select(Shift).ToList());
 
         var drift = await MlopsTool.RunAsync(new Dictionary<string, string>(), "drift", "--package", packages.Baseline, "--input", log, "--json");
 

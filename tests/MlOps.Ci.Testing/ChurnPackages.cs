@@ -48,4 +48,16 @@ public sealed class ChurnPackages : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>The sample's held-out rows as /predict takes them: every feature by name, the cells as the CSV holds them.</summary>
+    public static List<Dictionary<string, object?>> HeldOutRows()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "samples", "churn", "data", "test.csv"));
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(line => line.Split(','))
+            .Select(cells => header.Select((name, index) => (name, cell: cells[index]))
+                .Where(c => c.name is not ("CustomerId" or "Churned"))
+                .ToDictionary(c => c.name, c => (object?)c.cell))
+            .ToList();
+    }
 }

@@ -25,6 +25,11 @@ public sealed class ServingProcess : IAsyncDisposable
     /// <summary>A client whose base address is the host's.</summary>
     public HttpClient Client { get; }
 
+    /// <summary>The host process's resident memory now, in bytes (Linux: VmRSS of /proc/PID/status).</summary>
+    public long ResidentBytes() =>
+        long.Parse(File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+
     public static async Task<ServingProcess> StartAsync(string package, string requestLog)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}/");
