@@ -44,13 +44,15 @@ prerequisites() {
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   # The HTML drift report is opened in a real headless browser (tests/MlOps.Ci.Core.Tests/Drift/DriftHtmlReportSpecs.cs).
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # The external-trainer sample (samples/churn-python) trains with Debian's scikit-learn and writes ONNX with Debian's onnx.
+  /usr/bin/python3 -c 'import sklearn, onnx, numpy' >/dev/null 2>&1 || missing+=(python3-sklearn python3-onnx python3-numpy)
   ((${#missing[@]})) || return 0
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "warning: ${missing[*]} missing and cannot be installed here; registry and browser tests will be skipped" >&2
+    echo "warning: ${missing[*]} missing and cannot be installed here; registry, browser and external-trainer tests will be skipped" >&2
   fi
 }
 

@@ -1,17 +1,6 @@
+using MlOps.Ci.Runtime;
+
 namespace MlOps.Ci.Serving;
-
-/// <summary>Where ONNX Runtime runs the model.</summary>
-public enum ExecutionProvider
-{
-    /// <summary>ONNX Runtime's default CPU provider.</summary>
-    Cpu,
-
-    /// <summary>The CUDA provider; when it cannot be used the host warns and serves on CPU rather than failing.</summary>
-    Cuda,
-
-    /// <summary>CUDA when it can be used, else CPU, without a warning.</summary>
-    Auto,
-}
 
 /// <summary>
 /// Everything the serving host needs: the package to serve and how to serve it. The CLI's <c>mlops serve</c> maps its
@@ -28,6 +17,10 @@ public sealed record ServingOptions(string PackagePath)
     /// <summary>The name the model is served under (URLs, metrics, logs); the model card's name when null.</summary>
     public string? ModelName { get; init; }
 
+    /// <summary>
+    /// Where ONNX Runtime runs the model (Core's <see cref="Runtime.ExecutionProvider"/>): Cuda warns (MLOPS7006) and
+    /// serves on CPU when CUDA cannot be used; CudaRequired refuses to start (MLOPS2402).
+    /// </summary>
     public ExecutionProvider ExecutionProvider { get; init; } = ExecutionProvider.Auto;
 
     /// <summary>The request log (JSON lines, one per scored row), relative to the working folder; null or empty turns it off.</summary>
@@ -59,7 +52,7 @@ public sealed record ServingOptions(string PackagePath)
         if (ModelName is not null)
             ArgumentException.ThrowIfNullOrWhiteSpace(ModelName, nameof(ModelName));
         if (!Enum.IsDefined(ExecutionProvider))
-            throw new ArgumentOutOfRangeException(nameof(ExecutionProvider), ExecutionProvider, "Use Cpu, Cuda or Auto.");
+            throw new ArgumentOutOfRangeException(nameof(ExecutionProvider), ExecutionProvider, "Use Cpu, Cuda, Auto or CudaRequired.");
         if (double.IsNaN(RequestLogSampleRate) || RequestLogSampleRate is < 0 or > 1)
             throw new ArgumentOutOfRangeException(nameof(RequestLogSampleRate), RequestLogSampleRate, "The sample rate is a share between 0 and 1.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RequestLogCapacity, nameof(RequestLogCapacity));

@@ -15,7 +15,9 @@ public static class Repository
 {
     public static string Root { get; } = FindRoot();
 
-    public static string PackagesFolder => Path.Combine(Root, "artifacts", "packages");
+    /// <summary>artifacts/packages, or the feed in MLOPS_E2E_PACKAGES (a developer's own pack, beside a build.sh pack in progress).</summary>
+    public static string PackagesFolder => Environment.GetEnvironmentVariable("MLOPS_E2E_PACKAGES") is { Length: > 0 } feed ? Path.GetFullPath(feed)
+        : Path.Combine(Root, "artifacts", "packages");
 
     private static string FindRoot()
     {
@@ -67,20 +69,18 @@ public sealed class PackedSdk : IDisposable
         return FindPackage() ?? throw new InvalidOperationException("dotnet pack produced no MlOps.Ci.Sdk package.");
     }
 
-    /// <summary>Copies a sample into a fresh temp folder outside the repository, as a user's project, using the packed SDK.</summary>
-    public ModelProject CopySample(string sample)
+    /// <summary>
+    /// Copies a sample into a fresh temp folder outside the repository, as a user's project, using the packed SDK.
+    /// <paramref name="alongside"/> names other samples' folders it reads (churn-python reads ../churn/data): they are
+    /// copied beside it, as they lie in samples/.
+    /// </summary>
+    public ModelProject CopySample(string sample, params string[] alongside)
     {
-        var folder = Directory.CreateTempSubdirectory($"mlops-e2e-{sample}-").FullName;
-        var source = Path.Combine(Repository.Root, "samples", sample);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            if (relative.StartsWith("bin", StringComparison.Ordinal) || relative.StartsWith("obj", StringComparison.Ordinal))
-                continue;
-            var target = Path.Combine(folder, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        var root = Directory.CreateTempSubdirectory($"mlops-e2e-{sample}-").FullName;
+        var folder = alongside.Length == 0 ? root : Path.Combine(root, sample);
+        CopyFolder(Path.Combine(Repository.Root, "samples", sample), folder);
+        foreach (var other in alongside)
+            CopyFolder(Path.Combine(Repository.Root, "samples", other), Path.Combine(root, other));
         var project = Directory.GetFiles(folder, "*.mlproj").Single();
         // Exactly what the README tells a user to write: the SDK by name and version, and a feed that holds it.
         File.WriteAllText(project, File.ReadAllText(project).Replace("Sdk=\"MlOps.Ci.Sdk/0.1.0\"", $"Sdk=\"MlOps.Ci.Sdk/{Version}\""));
@@ -92,7 +92,20 @@ public sealed class PackedSdk : IDisposable
               </packageSources>
             </configuration>
             """);
-        return new ModelProject(folder, project, this);
+        return new ModelProject(folder, project, this) { Root = root };
+    }
+
+    private static void CopyFolder(string source, string folder)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.StartsWith("bin", StringComparison.Ordinal) || relative.StartsWith("obj", StringComparison.Ordinal))
+                continue;
+            var target = Path.Combine(folder, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     public void Dispose()
@@ -114,6 +127,9 @@ public sealed class ModelProject(string folder, string projectFile, PackedSdk sd
 {
     public string Folder { get; } = folder;
     public string ProjectFile { get; } = projectFile;
+
+    /// <summary>The temp folder deleted on dispose: <see cref="Folder"/>, or the one holding it and the samples copied beside it.</summary>
+    public string? Root { get; init; }
     public string IntermediateFolder => Path.Combine(Folder, "obj", "mlops");
     public string ModelPath => Path.Combine(IntermediateFolder, "model.onnx");
 
@@ -155,7 +171,7 @@ public sealed class ModelProject(string folder, string projectFile, PackedSdk sd
     {
         try
         {
-            Directory.Delete(Folder, recursive: true);
+            Directory.Delete(Root ?? Folder, recursive: true);
         }
         catch (IOException)
         {

@@ -39,16 +39,25 @@ public sealed class SdkBuildSpecs(BuiltSample sample)
     }
 
     [Fact]
-    public void The_packaged_onnx_model_takes_the_raw_feature_columns()
+    public void The_packaged_onnx_model_takes_the_raw_feature_columns_and_featurizes_them_as_the_project_declares()
     {
         var card = new PackageContents(sample.Project.PackagePath()).Card;
         var inputs = card.GetProperty("signature").GetProperty("inputs").EnumerateArray()
             .ToDictionary(i => i.GetProperty("name").GetString()!, i => i.GetProperty("elementType").GetString());
+        var featurization = card.GetProperty("featurization").EnumerateArray().ToDictionary(f => f.GetProperty("column").GetString()!,
+            f => string.Join(";", f.GetProperty("transforms").EnumerateArray().Select(t => t.GetString())) + (f.TryGetProperty("replacement", out var r) ? $"({r.GetString()})" : ""));
 
         inputs["Contract"].ShouldBe("string");
+        inputs["Region"].ShouldBe("string");
         inputs["Tenure"].ShouldBe("float");
+        inputs["TotalCharges"].ShouldBe("float");
         inputs.ShouldNotContainKey("CustomerId");
         inputs.ShouldNotContainKey("Churned");
+        // samples/churn declares one-hot for its categories and zero for a missing TotalCharges; the rest are defaults.
+        featurization["Contract"].ShouldStartWith("oneHot");
+        featurization["Region"].ShouldStartWith("oneHot");
+        featurization["TotalCharges"].ShouldBe("replaceMissing(zero)");
+        featurization["Tenure"].ShouldBe("replaceMissing(mean)");
     }
 
     [Fact]
@@ -143,6 +152,21 @@ public sealed class SdkFailureSpecs : IClassFixture<PackedSdkFixture>, IDisposab
         regated.Output.ShouldNotContain("Trained FastTree");
         regated.Output.ShouldContain("Restored model");
         File.ReadAllBytes(_project.ModelPath).ShouldBe(second);
+    }
+
+    [Fact]
+    public void A_feature_on_a_misspelt_column_fails_ValidateData_at_the_items_line_with_the_columns_there_are()
+    {
+        var project = File.ReadAllText(_project.ProjectFile);
+        File.WriteAllText(_project.ProjectFile, project.Replace("<Feature Include=\"TotalCharges\"", "<Feature Include=\"TotalCharge\"", StringComparison.Ordinal));
+        var line = File.ReadAllLines(_project.ProjectFile).ToList().FindIndex(l => l.Contains("\"TotalCharge\"", StringComparison.Ordinal)) + 1;
+
+        var result = _project.Build();
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain($"churn.mlproj({line},5): error MLOPS2101: Feature 'TotalCharge' names a column that is not in 'train.csv'.");
+        result.Output.ShouldContain("TotalCharges");
+        File.Exists(_project.PackagePath()).ShouldBeFalse();
     }
 
     [Fact]

@@ -116,6 +116,48 @@ public sealed class WritePipelineDefinitionSpecs : IDisposable
     }
 
     [Fact]
+    public void Feature_items_reach_the_definition_with_their_transforms_in_order_and_their_options()
+    {
+        var task = NewTask();
+        task.Features =
+        [
+            Item("TotalCharges", ("Transform", "ReplaceMissing; Normalize"), ("Replacement", "mode"), ("Normalization", "MeanVariance")),
+            Item("Region", ("Transform", "Hash"), ("HashBits", "6")),
+            Item("Notes", ("Transform", "Drop")),
+        ];
+
+        task.Execute().ShouldBeTrue(_engine.ToString());
+
+        var features = PipelineRunner.LoadDefinition(DefinitionFile).Features;
+        features.Select(f => (f.Column, string.Join(";", f.Transforms))).ShouldBe([("TotalCharges", "ReplaceMissing;Normalize"), ("Region", "Hash"), ("Notes", "Drop")]);
+        features[0].Replacement.ShouldBe(Features.MissingReplacement.Mode);
+        features[0].Normalization.ShouldBe(Features.NormalizationMode.MeanVariance);
+        features[1].HashBits.ShouldBe(6);
+    }
+
+    [Theory]
+    [InlineData("Transform", "OneHot;Scale", "MLOPS2102", "'Scale'")]
+    [InlineData("Transform", "", "MLOPS2102", "has no Transform")]
+    [InlineData("Replacement", "Median", "MLOPS2103", "Replacement=\"Median\"")]
+    [InlineData("HashBits", "40", "MLOPS2103", "from 1 to 24")]
+    public void A_bad_feature_item_fails_with_its_code_at_the_items_line(string metadata, string value, string code, string named)
+    {
+        File.WriteAllText(Path.Combine(_folder, "churn.mlproj"), "<Project Sdk=\"MlOps.Ci.Sdk\">\n  <ItemGroup>\n    <Feature Include=\"Tenure;Plan\" Transform=\"OneHot\" />\n  </ItemGroup>\n</Project>\n");
+        var task = NewTask();
+        var item = Item("Plan", ("Transform", "OneHot"));
+        item.SetMetadata(metadata, value);
+        task.Features = [item];
+
+        task.Execute().ShouldBeFalse();
+
+        var error = _engine.Errors.ShouldHaveSingleItem();
+        error.Code.ShouldBe(code);
+        error.Message!.ShouldContain(named);
+        (error.File, error.LineNumber, error.ColumnNumber).ShouldBe((Path.Combine(_folder, "churn.mlproj"), 3, 5));
+        File.Exists(DefinitionFile).ShouldBeFalse();
+    }
+
+    [Fact]
     public void A_drift_threshold_that_MSBuild_expanded_as_a_file_wildcard_fails_with_MLOPS1113_and_the_escape_to_use()
     {
         File.WriteAllText(Path.Combine(_folder, "churn.mlproj"), "<Project />");
@@ -127,6 +169,54 @@ public sealed class WritePipelineDefinitionSpecs : IDisposable
 
         _engine.Errors.ShouldHaveSingleItem().Code.ShouldBe("MLOPS1113");
         _engine.Errors[0].Message!.ShouldContain("Include=\"%2A\"");
+    }
+
+    [Fact]
+    public void Sweep_items_and_properties_reach_the_engine_typed()
+    {
+        var task = NewTask();
+        task.Sweeps = [Item("NumberOfLeaves", ("Values", "16; 31;63")), Item("LearningRate", ("Minimum", "0.01"), ("Maximum", "0.3"), ("Scale", "log"))];
+        task.SweepTrials = "12";
+        task.SweepFolds = "4";
+        task.SweepMetric = "LogLoss";
+
+        task.Execute().ShouldBeTrue(_engine.ToString());
+        var definition = PipelineRunner.LoadDefinition(DefinitionFile);
+
+        definition.Sweeps.Select(s => s.Name).ShouldBe(["NumberOfLeaves", "LearningRate"]);
+        definition.Sweeps[0].Values.ShouldBe(["16", "31", "63"]);
+        definition.Sweeps[1].Minimum.ShouldBe(0.01);
+        definition.Sweeps[1].Maximum.ShouldBe(0.3);
+        definition.Sweeps[1].Scale.ShouldBe(MlOps.Ci.Training.Sweeps.SweepScale.Log);
+        definition.SweepTrials.ShouldBe(12);
+        definition.SweepFolds.ShouldBe(4);
+        definition.SweepValidationFraction.ShouldBeNull();
+        definition.SweepMetric.ShouldBe("LogLoss");
+    }
+
+    [Theory]
+    [InlineData("Minimum", "low", "MLOPS2204")]
+    [InlineData("Scale", "Cubic", "MLOPS2204")]
+    public void A_sweep_bound_or_scale_MSBuild_cannot_read_fails_in_the_task(string metadata, string value, string code)
+    {
+        var task = NewTask();
+        task.Sweeps = [Item("LearningRate", ("Minimum", "0.01"), ("Maximum", "0.3"), (metadata, value))];
+
+        task.Execute().ShouldBeFalse();
+
+        _engine.Errors.ShouldHaveSingleItem().Code.ShouldBe(code);
+        File.Exists(DefinitionFile).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_sweep_property_that_is_not_a_number_fails_in_the_task()
+    {
+        var task = NewTask();
+        task.SweepFolds = "three";
+
+        task.Execute().ShouldBeFalse();
+
+        _engine.Errors.ShouldHaveSingleItem().Code.ShouldBe("MLOPS2207");
     }
 
     private static TaskItem Item(string name, params (string Key, string Value)[] metadata)

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using MlOps.Ci.Diagnostics;
+using MlOps.Ci.Runtime;
 using MlOps.Ci.Serving.Tests.Support;
 
 namespace MlOps.Ci.Serving.Tests;
@@ -38,5 +40,16 @@ public sealed class ExecutionProviderSpecs(ServingFixture fixture)
         metadata["parameters"]!["execution_provider"]!.GetValue<string>().ShouldBe("CPU");
         host.Logs.Entries.ShouldNotContain(e => e.Level >= LogLevel.Warning);
         host.Logs.Entries.ShouldContain(e => e.Level == LogLevel.Information && e.Message.StartsWith(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Requiring_cuda_without_a_gpu_refuses_to_start_and_says_why()
+    {
+        var exception = await Should.ThrowAsync<MlOpsException>(() =>
+            fixture.StartAsync(fixture.Models.Churn, options => options with { ExecutionProvider = ExecutionProvider.CudaRequired }));
+
+        var diagnostic = exception.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Code.ShouldBe(DiagnosticCodes.CudaRequiredUnavailable);
+        diagnostic.Message.ShouldEndWith("; nothing was served.");
     }
 }

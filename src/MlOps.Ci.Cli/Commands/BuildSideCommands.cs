@@ -2,6 +2,7 @@ using System.CommandLine;
 using MlOps.Ci.Caching;
 using MlOps.Ci.Packaging;
 using MlOps.Ci.Pipeline;
+using MlOps.Ci.Training.Sweeps;
 using MlOps.Ci.Versioning;
 
 namespace MlOps.Ci.Cli.Commands;
@@ -95,6 +96,19 @@ internal static class BuildSideCommands
         };
         private readonly Option<string?> _cacheDirectory = new("--cache-dir") { Description = "The local model cache (default: $MLOPS_CACHE_DIR or the user's cache folder)." };
         private readonly Option<string?> _remoteCache = new("--remote-cache") { Description = "A remote model cache: oci://host[:port]/repository (default: $MLOPS_REMOTE_CACHE)." };
+        private readonly Option<string?> _sweepShard = new("--sweep-shard")
+        {
+            Description = "i/n: run only this CI matrix job's share of the sweep's trials and store them in the cache; builds no model (the merge job runs without it).",
+        };
+        private readonly Option<string?> _sweepParallelism = new("--sweep-parallelism") { Description = "How many sweep fits run at once (default: the processor count)." };
+        private readonly Option<string?> _ortNativeDirectory = new("--ort-native-directory")
+        {
+            Description = $"Under OrtFlavor=Gpu: the folder holding the GPU build's libonnxruntime.so (the SDK passes the restored package's; default: ${Runtime.OrtNativeLibrary.DirectoryVariable}, else the NuGet packages folder).",
+        };
+        private readonly Option<Runtime.ExecutionProvider?> _executionProvider = new("--execution-provider")
+        {
+            Description = "Where EvaluateModel scores the model, instead of the definition's ExecutionProvider: Cpu, Cuda, Auto or CudaRequired.",
+        };
 
         public void AddTo(Command command)
         {
@@ -103,9 +117,17 @@ internal static class BuildSideCommands
             command.Options.Add(_cacheMode);
             command.Options.Add(_cacheDirectory);
             command.Options.Add(_remoteCache);
+            command.Options.Add(_sweepShard);
+            command.Options.Add(_sweepParallelism);
+            command.Options.Add(_ortNativeDirectory);
+            command.Options.Add(_executionProvider);
         }
 
-        public PipelineDefinition Load(ParseResult parse) => PipelineRunner.LoadDefinition(parse.GetValue(_definition)!.FullName);
+        public PipelineDefinition Load(ParseResult parse)
+        {
+            var definition = PipelineRunner.LoadDefinition(parse.GetValue(_definition)!.FullName);
+            return parse.GetValue(_executionProvider) is { } provider ? definition with { ExecutionProvider = provider } : definition;
+        }
 
         public PipelineRunner Runner(ParseResult parse, GlobalOptions global) => new(new ConsoleLogger(parse.GetValue(global.Verbose), parse.GetValue(global.Json)), new RunOptions
         {
@@ -113,6 +135,9 @@ internal static class BuildSideCommands
             CacheMode = parse.GetValue(_cacheMode),
             CacheDirectory = NullIfEmpty(parse.GetValue(_cacheDirectory)),
             RemoteCache = NullIfEmpty(parse.GetValue(_remoteCache)) ?? NullIfEmpty(Environment.GetEnvironmentVariable("MLOPS_REMOTE_CACHE")),
+            SweepShard = NullIfEmpty(parse.GetValue(_sweepShard)) is { } shard ? SweepShard.Parse(shard) : null,
+            SweepParallelism = NullIfEmpty(parse.GetValue(_sweepParallelism)) is { } parallelism ? SweepShard.ParseParallelism(parallelism) : null,
+            OrtNativeDirectory = OrtOptions.DirectoryFrom(parse, _ortNativeDirectory),
         });
 
         private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

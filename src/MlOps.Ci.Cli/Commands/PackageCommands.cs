@@ -2,6 +2,7 @@ using System.CommandLine;
 using MlOps.Ci.Cli.Progress;
 using MlOps.Ci.Packaging;
 using MlOps.Ci.Registry;
+using MlOps.Ci.Runtime;
 using MlOps.Ci.Scoring;
 
 namespace MlOps.Ci.Cli.Commands;
@@ -23,13 +24,26 @@ internal static class PackageCommands
         {
             scorePackage, input, output,
         };
+        var scoreOrt = new OrtOptions();
+        scoreOrt.AddTo(score);
+        var scoreProvider = new Option<ExecutionProvider?>("--execution-provider")
+        {
+            Description = "Cpu, Cuda (warns and scores on CPU when CUDA cannot load), Auto or CudaRequired (fails, writing nothing, without CUDA) (default: Auto with --ort-flavor Gpu, else Cpu).",
+        };
+        score.Options.Add(scoreProvider);
         score.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
             var packagePath = EnvironmentDefaults.RequirePackage(parse.GetValue(scorePackage)).FullName;
+            var flavor = scoreOrt.Use(parse);
+            var options = new BatchScoringOptions(packagePath, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName)
+            {
+                ExecutionProvider = parse.GetValue(scoreProvider) ?? OrtOptions.DefaultProvider(flavor),
+            };
+            var logger = new ConsoleLogger(parse.GetValue(global.Verbose), parse.GetValue(global.Json));
             var result = CliProgress.Run(parse.GetValue(global.Json), "Scoring", ProgressUnit.Rows, report =>
-                BatchScorer.Score(packagePath, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName, new ScoringProgressReport(report)));
+                BatchScorer.Score(options, new ScoringProgressReport(report), logger));
             if (!parse.GetValue(global.Json))
-                Console.Out.WriteLine($"Scored {result.Rows} rows in {result.Seconds:0.00} s ({result.RowsPerSecond:N0} rows/s) → {result.Output}");
+                Console.Out.WriteLine($"Scored {result.Rows} rows in {result.Seconds:0.00} s ({result.RowsPerSecond:N0} rows/s) on {result.Runtime?.ExecutionProvider} → {result.Output}");
             return result;
         }));
         yield return score;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MlOps.Ci.Runtime;
 using MlOps.Ci.Serving;
 
 namespace MlOps.Ci.Cli.Commands;
@@ -13,7 +14,7 @@ internal static class ServeCommand
         var name = new Option<string?>("--model-name") { Description = "The name to serve the model under (default: the model card's)." };
         var provider = new Option<ExecutionProvider>("--execution-provider")
         {
-            Description = "Cpu, Cuda (warns and serves on CPU when CUDA cannot load) or Auto.",
+            Description = "Cpu, Cuda (warns and serves on CPU when CUDA cannot load), Auto or CudaRequired (refuses to start without CUDA). CUDA needs --ort-flavor Gpu.",
             DefaultValueFactory = _ => ExecutionProvider.Auto,
         };
         var requestLog = new Option<string?>("--request-log")
@@ -31,8 +32,11 @@ internal static class ServeCommand
         {
             package, urls, name, provider, requestLog, sampleRate, driftWindow,
         };
+        var ort = new OrtOptions();
+        ort.AddTo(serve);
         serve.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
+            ort.Use(parse);
             ModelHost.Build(new ServingOptions(EnvironmentDefaults.RequirePackage(parse.GetValue(package)).FullName)
             {
                 Urls = parse.GetValue(urls)!,

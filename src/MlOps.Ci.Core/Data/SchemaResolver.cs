@@ -1,4 +1,5 @@
 using MlOps.Ci.Diagnostics;
+using MlOps.Ci.Features;
 using MlOps.Ci.Pipeline;
 
 namespace MlOps.Ci.Data;
@@ -39,6 +40,7 @@ public static class SchemaResolver
             }
         }
 
+        var dropped = FeaturePlan.DroppedColumns(definition);
         var columns = new List<ColumnSchema>(header.Count);
         for (var index = 0; index < header.Count; index++)
         {
@@ -73,10 +75,14 @@ public static class SchemaResolver
                 column = new ColumnSchema(name, Infer(sample, index));
                 WarnIfIdentifier(column, sample, index, firstFile, warnings);
             }
+            // A Feature with Transform="Drop" leaves the column out of the model whatever its kind, as IgnoreColumn does.
+            if (dropped.Contains(name) && name != definition.LabelColumn)
+                column = column with { Kind = ColumnKind.Ignore };
             columns.Add(column);
         }
 
         var schema = new DataSchema(columns, definition.LabelColumn);
+        FeaturePlan.CheckAgainst(definition, schema, firstFile);
         if (!schema.Features.Any())
         {
             throw MlOpsException.Of(DiagnosticCodes.NoFeatureColumns, "No feature columns are left once the label and ignored columns are taken out.",

@@ -70,6 +70,53 @@ public static class DiagnosticCodes
     public const string TrainingFailed = "MLOPS2005";
     public const string OnnxExportFailed = "MLOPS2006";
 
+    // Declared feature engineering (<Feature>): MLOPS2101–2199.
+    public const string FeatureColumnNotFound = "MLOPS2101";
+    public const string UnknownFeatureTransform = "MLOPS2102";
+    public const string InvalidFeatureOption = "MLOPS2103";
+    public const string FeatureDeclaredTwice = "MLOPS2104";
+    public const string FeatureTransformsConflict = "MLOPS2105";
+    public const string FeatureTransformDoesNotFitColumn = "MLOPS2106";
+    public const string FeatureOnLabelOrIgnoredColumn = "MLOPS2107";
+    public const string FeatureTransformNotExportable = "MLOPS2108";
+
+    // Hyperparameter sweeps (<Sweep>): MLOPS2201–2299.
+    public const string SweepWithoutValues = "MLOPS2201";
+    public const string SweepValuesAndRange = "MLOPS2202";
+    public const string SweepValueInvalid = "MLOPS2203";
+    public const string SweepRangeInvalid = "MLOPS2204";
+    public const string SweepUnknownHyperparameter = "MLOPS2205";
+    public const string SweepConflictsWithHyperparameter = "MLOPS2206";
+    public const string SweepSettingInvalid = "MLOPS2207";
+    public const string SweepShardInvalid = "MLOPS2208";
+    public const string SweepMetricUnknown = "MLOPS2209";
+    public const string SweepTooFewRows = "MLOPS2210";
+    public const string SweepWithExternalTrainer = "MLOPS2211";
+    public const string SweepDeclaredTwice = "MLOPS2212";
+
+    // External trainers (<Trainer>Command</Trainer>): MLOPS2301–2399.
+    public const string TrainerCommandMissing = "MLOPS2301";
+    public const string TrainerCommandInvalid = "MLOPS2302";
+    public const string UnknownTrainerPlaceholder = "MLOPS2303";
+    public const string TrainerInputNotFound = "MLOPS2304";
+    public const string TrainerTimeoutInvalid = "MLOPS2305";
+    public const string FeatureWithExternalTrainer = "MLOPS2306";
+    public const string TrainerCommandNotStarted = "MLOPS2311";
+    public const string TrainerCommandFailed = "MLOPS2312";
+    public const string TrainerCommandTimedOut = "MLOPS2313";
+    public const string TrainerWroteNoModel = "MLOPS2314";
+    public const string TrainerModelUnloadable = "MLOPS2315";
+    public const string TrainerModelInputsMismatch = "MLOPS2316";
+    public const string TrainerModelOutputsMismatch = "MLOPS2317";
+    public const string TrainerInputChangedSinceValidation = "MLOPS2318";
+
+    // ONNX Runtime flavour and execution provider (OrtFlavor, CUDA): MLOPS2401–2499.
+    public const string CudaFallbackToCpu = "MLOPS2401";
+    public const string CudaRequiredUnavailable = "MLOPS2402";
+    public const string UnknownOrtSetting = "MLOPS2403";
+    public const string OrtGpuBuildMissing = "MLOPS2404";
+    public const string OrtFlavorConflict = "MLOPS2405";
+
     public const string UnknownMetric = "MLOPS3001";
     public const string GateFailed = "MLOPS3002";
     public const string GateWithoutBound = "MLOPS3003";

@@ -16,6 +16,9 @@ public sealed record EvaluationReport(
     /// <summary>Permutation feature importance on the evaluation data; null in reports written before it existed.</summary>
     public PermutationImportance? FeatureImportance { get; init; }
 
+    /// <summary>Where the model was scored: provider, ONNX Runtime build and version, why not CUDA; null in reports written before it was recorded.</summary>
+    public Runtime.ScoringRuntime? Runtime { get; init; }
+
     /// <summary>What computing <see cref="FeatureImportance"/> added to the evaluation, in seconds (a cost, kept out of the card).</summary>
     public double? ImportanceSeconds { get; init; }
 }

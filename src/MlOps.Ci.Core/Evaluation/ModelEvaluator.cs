@@ -1,15 +1,21 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.IO;
 using MlOps.Ci.Pipeline;
+using MlOps.Ci.Runtime;
 
 namespace MlOps.Ci.Evaluation;
 
 /// <summary>Scores the evaluation data with the exported ONNX model, computes the task's metrics and applies the gates.</summary>
 public static class ModelEvaluator
 {
-    public static EvaluationReport Evaluate(PipelineDefinition definition, ValidationReport validation)
+    /// <param name="definition">The model's definition; its ExecutionProvider says where the model is scored.</param>
+    /// <param name="validation">The validated data, whose evaluation files are scored.</param>
+    /// <param name="logger">Where the execution provider's choice (and a fallback to CPU) is logged.</param>
+    public static EvaluationReport Evaluate(PipelineDefinition definition, ValidationReport validation, ILogger? logger = null)
     {
         var workspace = PipelineWorkspace.For(definition);
         var failedReportPath = Path.ChangeExtension(workspace.EvaluationReportPath, ".failed.json");
@@ -31,7 +37,10 @@ public static class ModelEvaluator
         var table = DataTable.Load(files.Select(f => f.Path), validation.Schema);
 
         var clock = Stopwatch.StartNew();
-        using var scorer = OnnxScorer.Load(workspace.ModelPath);
+        // CudaRequired without CUDA throws here: nothing below has written anything yet.
+        using var scorer = OnnxScorer.Load(workspace.ModelPath,
+            new ExecutionProviderRequest(definition.ExecutionProvider) { Activity = "evaluating", Location = new SourceLocation(definition.ProjectFile) },
+            logger ?? NullLogger.Instance);
         var outputs = scorer.Score(table);
         var scoringSeconds = clock.Elapsed.TotalSeconds;
 
@@ -39,8 +48,9 @@ public static class ModelEvaluator
         clock.Restart();
         var importance = PermutationImportances.Compute(scorer, definition.ModelTask, table, validation.Labels, definition.Seed);
         var importanceSeconds = clock.Elapsed.TotalSeconds;
-        var report = new EvaluationReport(metrics, QualityGates.Evaluate(definition, metrics), table.RowCount, "CPU", scoringSeconds)
+        var report = new EvaluationReport(metrics, QualityGates.Evaluate(definition, metrics), table.RowCount, scorer.Runtime.ExecutionProvider, scoringSeconds)
         {
+            Runtime = scorer.Runtime,
             Predictions = PredictionProfile(definition.ModelTask, validation.Labels, outputs),
             FeatureImportance = importance,
             ImportanceSeconds = importance is null ? null : importanceSeconds,

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
+using MlOps.Ci.Runtime;
 
 namespace MlOps.Ci.Evaluation;
 
@@ -17,27 +19,36 @@ public sealed class OnnxScorer : IDisposable
     private readonly InferenceSession _session;
     private readonly string _modelPath;
 
-    private OnnxScorer(InferenceSession session, string modelPath)
+    private OnnxScorer(InferenceSession session, ScoringRuntime runtime, string modelPath)
     {
         _session = session;
+        Runtime = runtime;
         _modelPath = modelPath;
     }
 
     public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
     public IReadOnlyDictionary<string, NodeMetadata> OutputMetadata => _session.OutputMetadata;
 
-    public static OnnxScorer Load(string modelPath) => Load(modelPath, File.ReadAllBytes);
+    /// <summary>Where the model runs: the provider, the ONNX Runtime build, and why CUDA was not used if it was asked for.</summary>
+    public ScoringRuntime Runtime { get; }
 
-    /// <summary>Loads a model held in memory (e.g. read from a model package); <paramref name="name"/> names it in errors.</summary>
-    public static OnnxScorer Load(byte[] model, string name) => Load(name, _ => model);
+    /// <summary>Loads the model on CPU, quietly: for its metadata, or predictions that must match the CPU's.</summary>
+    public static OnnxScorer Load(string modelPath) => Load(modelPath, File.ReadAllBytes, request: null, logger: null);
 
-    private static OnnxScorer Load(string modelPath, Func<string, byte[]> read)
+    /// <summary>Loads the model on the provider <paramref name="request"/> asks for (see <see cref="OrtSessions.Create"/>), logging the choice.</summary>
+    public static OnnxScorer Load(string modelPath, ExecutionProviderRequest request, ILogger logger) =>
+        Load(modelPath, File.ReadAllBytes, request ?? throw new ArgumentNullException(nameof(request)), logger ?? throw new ArgumentNullException(nameof(logger)));
+
+    /// <summary>Loads a model held in memory (e.g. read from a model package) on CPU; <paramref name="name"/> names it in errors.</summary>
+    public static OnnxScorer Load(byte[] model, string name) => Load(name, _ => model, request: null, logger: null);
+
+    private static OnnxScorer Load(string modelPath, Func<string, byte[]> read, ExecutionProviderRequest? request, ILogger? logger)
     {
         try
         {
-            // ORT warns about benign shape merges in ML.NET-exported graphs; only errors are worth a user's attention.
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-            return new OnnxScorer(new InferenceSession(read(modelPath), options), modelPath);
+            var onnx = read(modelPath);
+            var (session, runtime) = request is null ? OrtSessions.CreateOnCpu(onnx, Options) : OrtSessions.Create(onnx, request, Options, logger!);
+            return new OnnxScorer(session, runtime, modelPath);
         }
         catch (Exception exception) when (exception is OnnxRuntimeException or IOException)
         {
@@ -95,6 +106,10 @@ public sealed class OnnxScorer : IDisposable
     /// <summary>ML.NET's exporter names a graph output after its column with an ".output" suffix (Score.output).</summary>
     public static string ColumnNameOf(string outputName) =>
         outputName.EndsWith(".output", StringComparison.Ordinal) ? outputName[..^".output".Length] : outputName;
+
+    /// <summary>ORT warns about benign shape merges in ML.NET-exported graphs; only errors are worth a user's attention.</summary>
+    private static SessionOptions Options() =>
+        new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
 
     private static int WidthOf<T>(Tensor<T> tensor, int rows) => rows == 0 ? 0 : (int)(tensor.Length / rows);
 

@@ -28,8 +28,17 @@ public sealed record ModelCard(
     /// <summary>The project's <c>DriftThreshold</c> items, for <c>mlops drift</c>; null when none were declared (the defaults apply).</summary>
     public IReadOnlyList<Drift.DriftThreshold>? DriftThresholds { get; init; }
 
+    /// <summary>How the graph featurizes each raw input column (the project's Feature items, or the defaults); null in older packages and for external trainers.</summary>
+    public IReadOnlyList<Features.FeatureDeclaration>? Featurization { get; init; }
+
     /// <summary>Permutation feature importance from EvaluateModel; null in packages made before it was recorded. Not part of any fingerprint.</summary>
     public PermutationImportance? FeatureImportance { get; init; }
+
+    /// <summary>Where EvaluateModel scored the model (execution provider, ONNX Runtime build and version); null in packages made before it was recorded. Not part of any fingerprint.</summary>
+    public Runtime.ScoringRuntime? EvaluationRuntime { get; init; }
+
+    /// <summary>The hyperparameter sweep that chose <see cref="Trainer"/>'s parameters: every trial's parameters and metrics, and the winner; null without a sweep.</summary>
+    public Training.Sweeps.SweepReport? Sweep { get; init; }
 }
 
 /// <summary>
@@ -41,7 +50,11 @@ public sealed record ModelFingerprints(string Model, string Definition, IReadOnl
 /// <summary>A data file by its path relative to the project (forward slashes), so cards compare across machines.</summary>
 public sealed record DataFingerprint(string Path, DataRole Role, long Rows, string Fingerprint);
 
-public sealed record TrainerInfo(string Name, IReadOnlyDictionary<string, string> Parameters, int Seed);
+public sealed record TrainerInfo(string Name, IReadOnlyDictionary<string, string> Parameters, int Seed)
+{
+    /// <summary>For <c>Trainer=Command</c>: the command line (with its placeholders) and its trainer inputs' fingerprints; null for ML.NET trainers.</summary>
+    public Training.External.ExternalCommandInfo? Command { get; init; }
+}
 
 /// <summary>One input or output of the ONNX graph; <see cref="Kind"/> says how a raw column value maps to it.</summary>
 public sealed record TensorSpec(string Name, string ElementType, IReadOnlyList<long> Shape, ColumnKind? Kind = null);

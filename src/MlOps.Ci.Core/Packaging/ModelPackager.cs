@@ -33,7 +33,7 @@ public static class ModelPackager
             DateTimeOffset.UtcNow,
             new ModelFingerprints(inputs.Model, inputs.Definition, data),
             SourceControl.Describe(projectDirectory),
-            new TrainerInfo(training.Trainer, training.Parameters, training.Seed),
+            new TrainerInfo(training.Trainer, training.Parameters, training.Seed) { Command = training.Command },
             evaluation.Metrics,
             evaluation.Gates,
             Signature(workspace.ModelPath, validation),
@@ -42,6 +42,9 @@ public static class ModelPackager
         {
             DriftThresholds = definition.DriftThresholds.Count > 0 ? definition.DriftThresholds : null,
             FeatureImportance = evaluation.FeatureImportance,
+            EvaluationRuntime = evaluation.Runtime,
+            Sweep = training.Sweep,
+            Featurization = training.Features,
         };
         // The evaluation's prediction profile travels in data-profile.json beside the features', so a drift check has
         // the distribution of the model's outputs to compare the logged ones with. Not part of any fingerprint.

@@ -1,6 +1,9 @@
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.Evaluation;
+using MlOps.Ci.Features;
 using MlOps.Ci.Training;
+using MlOps.Ci.Training.External;
+using MlOps.Ci.Training.Sweeps;
 
 namespace MlOps.Ci.Pipeline;
 
@@ -22,10 +25,20 @@ public static class DefinitionChecks
             throw MlOpsException.Of(DiagnosticCodes.UnknownModelTask, $"ModelTask '{definition.ModelTask}' is not known.", where,
                 $"Use one of: {string.Join(", ", Enum.GetNames<ModelTask>())}.");
         }
-        var trainer = TrainerCatalog.Find(definition);
-        var probe = Activator.CreateInstance(trainer.OptionsType)!;
-        foreach (var (name, value) in definition.Hyperparameters)
-            HyperparameterBinder.Apply(probe, name, value, trainer.Name, where);
+        SweepChecks.Check(definition);
+        if (ExternalTrainer.Handles(definition))
+        {
+            // A command's hyperparameters are its own: they reach it as {Hyperparameters}, unchecked here.
+            ExternalTrainer.Check(definition);
+        }
+        else
+        {
+            var trainer = TrainerCatalog.Find(definition);
+            var probe = Activator.CreateInstance(trainer.OptionsType)!;
+            foreach (var (name, value) in definition.Hyperparameters)
+                HyperparameterBinder.Apply(probe, name, value, trainer.Name, where);
+        }
         QualityGates.CheckDeclarations(definition);
+        FeaturePlan.CheckDeclarations(definition);
     }
 }

@@ -1,3 +1,5 @@
+using MlOps.Ci.Features;
+
 namespace MlOps.Ci.Pipeline;
 
 public enum ModelTask
@@ -48,6 +50,58 @@ public sealed record PipelineDefinition
 
     /// <summary>Columns to treat as categorical even when every value looks like a number (codes, zip codes).</summary>
     public IReadOnlyList<string> CategoricalColumns { get; init; } = [];
+
+    // Declared feature engineering (<Feature> items).
+    /// <summary>
+    /// The project's <c>Feature</c> items: per column, the transforms that featurize it inside the ONNX graph. Columns
+    /// without one get the defaults (see <see cref="FeatureDeclaration"/>).
+    /// </summary>
+    public IReadOnlyList<FeatureDeclaration> Features { get; init; } = [];
+
+    // Hyperparameter sweeps (<Sweep> items and the Sweep* properties).
+
+    /// <summary>
+    /// <c>&lt;Sweep&gt;</c> items: hyperparameters searched instead of fixed. Values only ⇒ a grid (every combination);
+    /// any range ⇒ random search of <see cref="SweepTrials"/> trials. Empty: no sweep, one model as declared.
+    /// </summary>
+    public IReadOnlyList<Training.Sweeps.SweepParameter> Sweeps { get; init; } = [];
+
+    /// <summary><c>SweepTrials</c>: the random-search budget (default 10), or a random subset of a larger grid.</summary>
+    public int? SweepTrials { get; init; }
+
+    /// <summary><c>SweepFolds</c>: k of the k-fold cross-validation on the training data (default 3).</summary>
+    public int? SweepFolds { get; init; }
+
+    /// <summary><c>SweepValidationFraction</c>: instead of folds, one seeded holdout split of the training data.</summary>
+    public double? SweepValidationFraction { get; init; }
+
+    /// <summary><c>SweepMetric</c>: the metric that picks the winning trial (default: the task's primary metric).</summary>
+    public string? SweepMetric { get; init; }
+
+    // External trainers (Trainer=Command: TrainerCommand, <TrainerInput> items, TrainerTimeout).
+
+    /// <summary>
+    /// With <c>Trainer=Command</c>: the command line that trains the model and writes ONNX to <c>{OnnxPath}</c>, with
+    /// placeholders (<c>{TrainingData}</c>, <c>{OnnxPath}</c>, …: see the README). Part of the definition fingerprint.
+    /// </summary>
+    public string? TrainerCommand { get; init; }
+
+    /// <summary>Files the command reads besides the data (<c>TrainerInput</c> items: its script, its config); absolute paths, fingerprinted like data.</summary>
+    public IReadOnlyList<string> TrainerInputs { get; init; } = [];
+
+    /// <summary>Seconds the command may run before its process tree is killed (<c>TrainerTimeout</c>).</summary>
+    public int TrainerTimeoutSeconds { get; init; } = DefaultTrainerTimeoutSeconds;
+
+    public const int DefaultTrainerTimeoutSeconds = 3600;
+
+    // ONNX Runtime flavour and execution provider (OrtFlavor, ExecutionProvider).
+    // Neither is part of any fingerprint: they decide where the model is scored, not which model is trained.
+
+    /// <summary>Which ONNX Runtime build the engine loads (<c>OrtFlavor</c>): Cpu, the one it ships, or Gpu, restored by the SDK.</summary>
+    public Runtime.OrtFlavor OrtFlavor { get; init; } = Runtime.OrtFlavor.Cpu;
+
+    /// <summary>Where EvaluateModel scores the model (<c>ExecutionProvider</c>): Cpu, Cuda (falls back to CPU with a warning), Auto or CudaRequired.</summary>
+    public Runtime.ExecutionProvider ExecutionProvider { get; init; } = Runtime.ExecutionProvider.Cpu;
 
     /// <summary>The project file that declared this model: where definition-level diagnostics point.</summary>
     public string ProjectFile { get; init; } = "";

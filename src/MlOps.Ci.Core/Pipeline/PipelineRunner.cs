@@ -7,6 +7,8 @@ using MlOps.Ci.IO;
 using MlOps.Ci.Packaging;
 using MlOps.Ci.Registry;
 using MlOps.Ci.Training;
+using MlOps.Ci.Training.External;
+using MlOps.Ci.Training.Sweeps;
 using MlOps.Ci.Versioning;
 
 namespace MlOps.Ci.Pipeline;
@@ -40,6 +42,10 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
                 case PipelineStep.Validate:
                     Validate(definition);
                     break;
+                case PipelineStep.Train when _options.SweepShard is { } shard:
+                    // A shard job's result is its trials in the cache; the steps after training have no model to work on.
+                    RunSweepShard(definition, shard);
+                    return;
                 case PipelineStep.Train:
                     Train(definition);
                     break;
@@ -98,6 +104,7 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
     public TrainingReport Train(PipelineDefinition definition)
     {
         DefinitionChecks.Check(definition);
+        UseOrtFlavor(definition);
         var workspace = PipelineWorkspace.For(definition);
         var validation = ReadValidation(definition);
         // Outputs of an earlier run must not outlive a failure of this one.
@@ -106,11 +113,20 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
         var inputs = validation.Inputs ?? throw MlOpsException.Of(DiagnosticCodes.StepInputMissing, "validation.json has no input fingerprints.",
             new SourceLocation(workspace.ValidationReportPath), "Run the ValidateData target again.");
         DataGuard.EnsureUnchanged(validation, DataRole.Training);
+        var external = ExternalTrainer.Handles(definition);
+        if (external)
+            TrainerInputFiles.EnsureUnchanged(definition, inputs);
 
         var report = RestoreFromCache(definition, workspace, inputs.Model);
-        if (report is null)
+        if (report is null && external)
         {
-            report = ModelTrainer.Train(definition, validation);
+            report = ExternalTrainer.Train(definition, validation, logger);
+            logger.LogInformation("Trained with the trainer command on {Rows} rows in {Seconds:0.00} s; its ONNX model passed the checks in {Check:0.00} s.",
+                report.TrainingRows, report.TrainingSeconds, report.ExportSeconds);
+        }
+        else if (report is null)
+        {
+            report = definition.Sweeps.Count == 0 ? ModelTrainer.Train(definition, validation) : TrainSweepWinner(definition, validation);
             logger.LogInformation("Trained {Trainer} on {Rows} rows in {Seconds:0.00} s; exported ONNX in {Export:0.00} s.", report.Trainer, report.TrainingRows,
                 report.TrainingSeconds, report.ExportSeconds);
         }
@@ -119,11 +135,55 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
         return report;
     }
 
+    /// <summary>Runs the sweep's trials (or reads them from the cache) and trains the final model on all training rows with the winner's parameters.</summary>
+    private TrainingReport TrainSweepWinner(PipelineDefinition definition, ValidationReport validation)
+    {
+        if (_options.SweepShard is { } shard)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.SweepShardInvalid, $"SweepShard {shard} runs trials only and trains no model.", new SourceLocation(definition.ProjectFile),
+                "Run a shard with 'mlops run' or the TrainModel/Build targets, which stop after the trials.");
+        }
+        var sweep = new SweepRunner(logger, OpenTrialStore(), _options.SweepParallelism).Run(definition, validation);
+        return ModelTrainer.Train(SweepSpace.Apply(definition, sweep.WinningTrial.Parameters), validation, sweep);
+    }
+
+    /// <summary>
+    /// A CI matrix job's share of a sweep (SweepShard=i/n): its trials, stored in the cache for the merge job. It builds
+    /// no model, so TrainModel ends there and the later steps do not run, and the build succeeds.
+    /// </summary>
+    private void RunSweepShard(PipelineDefinition definition, SweepShard shard)
+    {
+        DefinitionChecks.Check(definition);
+        var where = new SourceLocation(definition.ProjectFile);
+        if (definition.Sweeps.Count == 0)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.SweepShardInvalid, $"SweepShard is {shard}, but the project declares no <Sweep> items.", where,
+                "Leave SweepShard out for projects without a sweep.");
+        }
+        if (_options.CacheMode == CacheMode.Off)
+        {
+            throw MlOpsException.Of(DiagnosticCodes.SweepShardInvalid, $"SweepShard is {shard} with MlOpsCacheMode=Off: a shard hands its trials to the merge job through the cache.",
+                where, "Use MlOpsCacheMode=ReadWrite and a cache the merge job shares (MlOpsRemoteCache).");
+        }
+        var validation = ReadValidation(definition);
+        DataGuard.EnsureUnchanged(validation, DataRole.Training);
+        var trials = new SweepRunner(logger, OpenTrialStore(), _options.SweepParallelism).RunShard(definition, validation, shard);
+        logger.LogInformation("Sweep shard {Shard}: {Trials} trial(s) are in the cache. A shard job builds no model: TrainModel stops here and EvaluateModel and "
+            + "PackageModel do not run. The merge job (the same build without SweepShard) reads every shard's trials and trains the winner.", shard, trials.Count);
+    }
+
+    private TrialResultStore? _trialStore;
+
+    private TrialResultStore? OpenTrialStore() => _options.CacheMode == CacheMode.Off ? null
+        : _trialStore ??= new TrialResultStore(Path.Combine(_options.CacheDirectory ?? FolderModelRegistry.DefaultCacheRoot(), "sweeps"),
+            string.IsNullOrWhiteSpace(_options.RemoteCache) ? null : OciReference.Parse(_options.RemoteCache), _options.CacheMode, logger);
+
     public EvaluationReport Evaluate(PipelineDefinition definition)
     {
         DefinitionChecks.Check(definition);
-        var report = ModelEvaluator.Evaluate(definition, ReadValidation(definition));
-        logger.LogInformation("Evaluated the ONNX model on {Rows} rows: {Metrics}.", report.EvaluationRows,
+        UseOrtFlavor(definition);
+        var report = ModelEvaluator.Evaluate(definition, ReadValidation(definition), logger);
+        logger.LogInformation("Evaluated the ONNX model on {Rows} rows on {Provider}: {Metrics}.", report.EvaluationRows, report.ExecutionProvider,
             string.Join(", ", report.Metrics.Select(m => $"{m.Key} {QualityGates.Format(m.Value)}")));
         if (report.FeatureImportance is { } importance)
         {
@@ -138,6 +198,7 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
 
     public ModelPackage Package(PipelineDefinition definition)
     {
+        UseOrtFlavor(definition);
         var package = ModelPackager.Package(definition, ReadValidation(definition));
         var card = package.Card;
         logger.LogInformation("Packaged {Name} {Version} → {Path} (model {Fingerprint}).", card.Name, card.Version, definition.PackagePath, card.Fingerprints.Model);
@@ -247,6 +308,17 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
             throw new MlOpsException(changes.Select(change => Diagnostic.Error(DiagnosticCodes.LockMismatch, $"Input does not match the lock file: {change}.",
                 new SourceLocation(lockPath), "Build without Locked mode to update mlops.lock.json, and commit it with the change.")).ToList());
         }
+    }
+
+    /// <summary>
+    /// Loads the ONNX Runtime build the definition asks for before a step's first ONNX Runtime call (training checks an
+    /// external model, evaluation scores, packaging reads the graph's signature). Once per process; a no-op after that.
+    /// </summary>
+    private void UseOrtFlavor(PipelineDefinition definition)
+    {
+        Runtime.OrtNativeLibrary.Use(definition.OrtFlavor, _options.OrtNativeDirectory);
+        if (definition.OrtFlavor == Runtime.OrtFlavor.Gpu)
+            logger.LogDebug("ONNX Runtime: the GPU build from {Directory}.", Runtime.OrtNativeLibrary.Directory);
     }
 
     private static ValidationReport ReadValidation(PipelineDefinition definition)

@@ -18,6 +18,18 @@ public sealed record RunOptions
     /// <summary>A team's remote model cache, e.g. oci://ghcr.io/acme/mlops-cache; null for none.</summary>
     public string? RemoteCache { get; init; }
 
+    /// <summary><c>-p:SweepShard=i/n</c>: run only this CI job's share of the sweep's trials, store them in the cache and build no model; null for a whole build.</summary>
+    public Training.Sweeps.SweepShard? SweepShard { get; init; }
+
+    /// <summary><c>SweepParallelism</c>: how many sweep fits run at once; null for the processor count.</summary>
+    public int? SweepParallelism { get; init; }
+
+    /// <summary>
+    /// The folder holding the GPU build's libonnxruntime.so when the definition asks for <c>OrtFlavor=Gpu</c> (the SDK
+    /// passes the restored package's native folder); null looks in the NuGet packages folder. Machine-specific, so not in the definition.
+    /// </summary>
+    public string? OrtNativeDirectory { get; init; }
+
     /// <summary>What a build does unless told otherwise: keep the lock file current, use and fill the caches.</summary>
     public static RunOptions ForBuilds { get; } = new() { LockMode = LockMode.Update, CacheMode = CacheMode.ReadWrite };
 }

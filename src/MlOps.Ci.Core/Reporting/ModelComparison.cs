@@ -72,6 +72,9 @@ public sealed record ComparisonReport(
 
     /// <summary>Null when the candidate has no feature importance (packaged before it was recorded).</summary>
     public ImportanceComparison? Importance { get; init; }
+
+    /// <summary>The hyperparameter sweep that chose the candidate's parameters (its Trials table); null without one.</summary>
+    public Training.Sweeps.SweepReport? Sweep { get; init; }
 }
 
 public static class ModelComparison
@@ -102,6 +105,7 @@ public static class ModelComparison
             notes ?? [])
         {
             Importance = CompareImportance(card, baseCard),
+            Sweep = card.Sweep,
         };
     }
 

@@ -64,6 +64,7 @@ public static class ReportMarkdown
         md.AppendLine();
         AppendChart(md, report);
         AppendImportance(md, report);
+        SweepMarkdown.Append(md, report.Sweep);
 
         md.AppendLine("### What changed in the inputs").AppendLine();
         AppendData(md, report);
@@ -200,6 +201,6 @@ public static class ReportMarkdown
     private static string Short(string fingerprint) => fingerprint.Length > 19 ? fingerprint[..19] : fingerprint;
 
     /// <summary>Keeps a value inside its table cell and out of markdown/HTML interpretation.</summary>
-    private static string Escape(string text) =>
+    internal static string Escape(string text) =>
         text.Replace("\\", "\\\\").Replace("|", "\\|").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", "").Replace("\n", " ");
 }

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.IO;
 using MlOps.Ci.Packaging;
+using MlOps.Ci.Runtime;
 using nietras.SeparatedValues;
 
 namespace MlOps.Ci.Scoring;
@@ -26,7 +29,10 @@ public static class BatchScorer
     public static BatchScoringResult Score(string packagePath, string inputPath, string outputPath, IProgress<BatchScoringProgress>? progress = null) =>
         Score(new BatchScoringOptions(packagePath, inputPath, outputPath), progress);
 
-    public static BatchScoringResult Score(BatchScoringOptions options, IProgress<BatchScoringProgress>? progress = null)
+    /// <param name="options">What to score, where, and how the work is cut up.</param>
+    /// <param name="progress">Told of the rows written and the share of the input read.</param>
+    /// <param name="logger">Where the execution provider's choice (and a fallback to CPU) is logged.</param>
+    public static BatchScoringResult Score(BatchScoringOptions options, IProgress<BatchScoringProgress>? progress = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ChunkRows, 1);
@@ -46,7 +52,9 @@ public static class BatchScorer
                 $"The model takes: {string.Join(", ", cardInputs.Select(i => i.Name))} (see 'mlops inspect').");
         }
         var declared = cardInputs.Select(i => new ScoringInput(i.Name, IndexOf(header, i.Name), ScoringInput.EncodingOf(i.Kind))).ToList();
-        using var session = ScoringSession.Load(package.Onnx, options.PackagePath, declared, separator);
+        // Before the output is opened: a CudaRequired that cannot be met leaves no file behind.
+        using var session = ScoringSession.Load(package.Onnx, options.PackagePath, declared, separator,
+            new ExecutionProviderRequest(options.ExecutionProvider) { Activity = "scoring", Location = new SourceLocation(options.PackagePath) }, logger ?? NullLogger.Instance);
         var clock = Stopwatch.StartNew();
         long rows = 0;
         AtomicFile.Write(options.OutputPath, stream =>
@@ -63,7 +71,7 @@ public static class BatchScorer
             }
             pipeline.Diagnostics.ThrowIfErrors();
         });
-        return new BatchScoringResult(options.OutputPath, rows, clock.Elapsed.TotalSeconds);
+        return new BatchScoringResult(options.OutputPath, rows, clock.Elapsed.TotalSeconds) { Runtime = session.Runtime };
     }
 
     /// <summary>Reads every row into chunks for the pipeline; returns the row count. Schema errors are collected and thrown at the end.</summary>

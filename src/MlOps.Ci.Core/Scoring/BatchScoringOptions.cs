@@ -14,6 +14,12 @@ public sealed record BatchScoringOptions(string PackagePath, string InputPath, s
 
     /// <summary>Chunks scored at the same time, each on its own thread; the reading and writing thread comes on top.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Where ONNX Runtime runs the model. CPU by default: one thread per chunk gives the same digits on any machine. Cuda
+    /// falls back to CPU with a warning (MLOPS2401), CudaRequired fails before anything is written (MLOPS2402).
+    /// </summary>
+    public Runtime.ExecutionProvider ExecutionProvider { get; init; } = Runtime.ExecutionProvider.Cpu;
 }
 
 /// <summary>How far a batch has come: rows written so far, and the share of the input read (from its size in bytes).</summary>
@@ -24,5 +30,8 @@ public readonly record struct BatchScoringProgress(long Rows, long BytesRead, lo
 
 public sealed record BatchScoringResult(string Output, long Rows, double Seconds)
 {
+    /// <summary>Where the rows were scored (CPU or CUDA), and why not CUDA when it was asked for.</summary>
+    public Runtime.ScoringRuntime? Runtime { get; init; }
+
     public double RowsPerSecond => Seconds > 0 ? Rows / Seconds : 0;
 }

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.Evaluation;
+using MlOps.Ci.Runtime;
 
 namespace MlOps.Ci.Scoring;
 
@@ -25,9 +28,10 @@ internal sealed class ScoringSession : IDisposable
     private readonly byte[] _separator;
     private readonly char _separatorChar;
 
-    private ScoringSession(InferenceSession session, string modelName, IReadOnlyList<ScoringInput> inputs, char separator)
+    private ScoringSession(InferenceSession session, ScoringRuntime runtime, string modelName, IReadOnlyList<ScoringInput> inputs, char separator)
     {
         _session = session;
+        Runtime = runtime;
         _modelName = modelName;
         _inputs = inputs;
         _inputNames = inputs.Select(i => i.Name).ToArray();
@@ -48,6 +52,9 @@ internal sealed class ScoringSession : IDisposable
 
     public IReadOnlyList<string> OutputColumns { get; }
 
+    /// <summary>Where the model runs (CPU or CUDA), and why not CUDA when it was asked for.</summary>
+    public ScoringRuntime Runtime { get; }
+
     /// <summary>The CSV's separator, which the output rows use too.</summary>
     public char Separator => _separatorChar;
 
@@ -55,21 +62,17 @@ internal sealed class ScoringSession : IDisposable
     /// Loads the model for <paramref name="inputs"/>, which name the CSV column of each card input; every graph input
     /// must be among them with a matching element type (float for numbers and booleans, string for text).
     /// </summary>
-    public static ScoringSession Load(byte[] model, string modelName, IReadOnlyList<ScoringInput> inputs, char separator)
+    public static ScoringSession Load(byte[] model, string modelName, IReadOnlyList<ScoringInput> inputs, char separator) =>
+        Load(model, modelName, inputs, separator, new ExecutionProviderRequest(ExecutionProvider.Cpu), NullLogger.Instance);
+
+    /// <summary>As <see cref="Load(byte[], string, IReadOnlyList{ScoringInput}, char)"/>, on the provider <paramref name="request"/> asks for.</summary>
+    public static ScoringSession Load(byte[] model, string modelName, IReadOnlyList<ScoringInput> inputs, char separator, ExecutionProviderRequest request, ILogger logger)
     {
         InferenceSession session;
+        ScoringRuntime runtime;
         try
         {
-            // ORT warns about benign shape merges in ML.NET-exported graphs; only errors are worth a user's attention.
-            using var options = new SessionOptions
-            {
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-                IntraOpNumThreads = 1,
-                InterOpNumThreads = 1,
-            };
-            session = new InferenceSession(model, options);
+            (session, runtime) = OrtSessions.Create(model, request, Options, logger);
         }
         catch (OnnxRuntimeException exception)
         {
@@ -94,7 +97,7 @@ internal sealed class ScoringSession : IDisposable
                 }
                 ordered.Add(input);
             }
-            return new ScoringSession(session, modelName, ordered, separator);
+            return new ScoringSession(session, runtime, modelName, ordered, separator);
         }
         catch
         {
@@ -102,6 +105,19 @@ internal sealed class ScoringSession : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// One intra-op thread per Run (see the class summary); ORT warns about benign shape merges in ML.NET-exported graphs,
+    /// and only errors are worth a user's attention.
+    /// </summary>
+    private static SessionOptions Options() => new()
+    {
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        IntraOpNumThreads = 1,
+        InterOpNumThreads = 1,
+    };
 
     /// <summary>The graph inputs in session order, each with its CSV column.</summary>
     public IReadOnlyList<ScoringInput> Inputs => _inputs;

@@ -26,6 +26,9 @@ public static class CachedModel
         {
             ModelFingerprint = card.Fingerprints.Model,
             RestoredFrom = source,
+            Sweep = card.Sweep,
+            Command = card.Trainer.Command,
+            Features = card.Featurization,
         };
         MlOpsJson.WriteFile(workspace.ProfilePath, package.Profile);
         MlOpsJson.WriteFile(workspace.TrainingReportPath, report);

@@ -15,6 +15,17 @@ public static class HyperparameterBinder
 
     public static bool Has(Type optionsType, string name) => Find(optionsType, name) is not null;
 
+    /// <summary>The type an option takes (Nullable unwrapped), or null when the trainer has no such option.</summary>
+    public static Type? TypeOf(Type optionsType, string name) => Find(optionsType, name) switch
+    {
+        FieldInfo field => Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType,
+        PropertyInfo property => Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType,
+        _ => null,
+    };
+
+    /// <summary>Whether <paramref name="text"/> is a value of <paramref name="type"/> by the same rules <see cref="Apply"/> uses.</summary>
+    public static bool Converts(string text, Type type) => TryConvert(text, type, out _);
+
     public static void Apply(object options, string name, string value, string trainer, SourceLocation where)
     {
         var member = Find(options.GetType(), name) ?? throw MlOpsException.Of(DiagnosticCodes.UnknownHyperparameter,

@@ -6,21 +6,22 @@ using Microsoft.ML.Trainers;
 using Microsoft.ML.Transforms;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
+using MlOps.Ci.Features;
 using MlOps.Ci.IO;
 using MlOps.Ci.Pipeline;
 
 namespace MlOps.Ci.Training;
 
 /// <summary>
-/// Trains the declared model with ML.NET and exports it to ONNX. The featurization (missing-value replacement,
-/// one-hot encoding, normalization) is part of the exported graph, so the ONNX model takes the raw columns and serving
-/// featurizes exactly as training did.
+/// Trains the declared model with ML.NET and exports it to ONNX. The featurization (the project's <c>Feature</c> items,
+/// or the defaults: missing numbers replaced by the mean, categories one-hot encoded) is part of the exported graph, so
+/// the ONNX model takes the raw columns and serving featurizes exactly as training did.
 /// </summary>
 public static class ModelTrainer
 {
     private const string FeaturesColumn = "Features";
 
-    public static TrainingReport Train(PipelineDefinition definition, ValidationReport validation)
+    public static TrainingReport Train(PipelineDefinition definition, ValidationReport validation, Sweeps.SweepReport? sweep = null)
     {
         var workspace = PipelineWorkspace.For(definition);
         // The caller (PipelineRunner.Train) has already checked the training data is what validation saw.
@@ -40,6 +41,8 @@ public static class ModelTrainer
             table.Features.Select(f => f.Name).ToList(), outputs, trainingSeconds, exportSeconds)
         {
             ModelFingerprint = validation.Inputs?.Model ?? "",
+            Sweep = sweep,
+            Features = FeaturePlan.For(definition, validation.Schema),
         };
         MlOpsJson.WriteFile(workspace.ProfilePath, DataProfiler.Profile(table));
         MlOpsJson.WriteFile(workspace.TrainingReportPath, report);
@@ -55,7 +58,7 @@ public static class ModelTrainer
         var descriptor = TrainerCatalog.Find(definition);
         var (options, parameters) = BuildOptions(definition, descriptor);
         var ml = new MLContext(definition.Seed);
-        var pipeline = BuildPipeline(ml, table, descriptor, options, definition.ModelTask);
+        var pipeline = BuildPipeline(ml, FeaturePlan.For(definition, validation.Schema), descriptor, options, definition.ModelTask);
         try
         {
             return (ml, pipeline.Fit(ToDataView(table, definition.ModelTask, validation.Labels, includeLabel: true)), descriptor, parameters);
@@ -99,19 +102,11 @@ public static class ModelTrainer
         return (options, parameters);
     }
 
-    private static IEstimator<ITransformer> BuildPipeline(MLContext ml, DataTable table, TrainerDescriptor descriptor, TrainerInputBaseWithLabel options, ModelTask task)
+    /// <summary>The declared (or default) featurization of each raw column, then the trainer on their concatenation.</summary>
+    private static IEstimator<ITransformer> BuildPipeline(MLContext ml, IReadOnlyList<FeatureDeclaration> plan, TrainerDescriptor descriptor, TrainerInputBaseWithLabel options, ModelTask task)
     {
-        var numeric = table.Features.OfType<NumericColumn>().Select(c => new InputOutputColumnPair($"{c.Name}.imputed", c.Name)).ToArray();
-        var categorical = table.Features.OfType<Data.TextColumn>().Select(c => new InputOutputColumnPair($"{c.Name}.onehot", c.Name)).ToArray();
-        IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
-        if (numeric.Length > 0)
-            pipeline = pipeline.Append(ml.Transforms.ReplaceMissingValues(numeric, MissingValueReplacingEstimator.ReplacementMode.Mean));
-        if (categorical.Length > 0)
-        {
-            pipeline = pipeline.Append(ml.Transforms.Categorical.OneHotEncoding(categorical, OneHotEncodingEstimator.OutputKind.Indicator,
-                keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue));
-        }
-        pipeline = pipeline.Append(ml.Transforms.Concatenate(FeaturesColumn, numeric.Concat(categorical).Select(p => p.OutputColumnName).ToArray()));
+        var (pipeline, features) = FeaturePipeline.Build(ml, plan);
+        pipeline = pipeline.Append(ml.Transforms.Concatenate(FeaturesColumn, features.ToArray()));
         if (descriptor.NeedsNormalization)
             pipeline = pipeline.Append(ml.Transforms.NormalizeMinMax(FeaturesColumn));
         pipeline = pipeline.Append(descriptor.Create(ml, options));

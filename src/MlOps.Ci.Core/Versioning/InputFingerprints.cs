@@ -10,7 +10,11 @@ namespace MlOps.Ci.Versioning;
 public sealed record DataInput(string Location, DataRole Role, long Size, string Fingerprint);
 
 /// <summary>The settings that shape the model, as the lock file records them.</summary>
-public sealed record TrainerInputs(string Name, int Seed, IReadOnlyDictionary<string, string> Parameters);
+public sealed record TrainerInputs(string Name, int Seed, IReadOnlyDictionary<string, string> Parameters)
+{
+    /// <summary>An external trainer's <c>TrainerInput</c> files (relative path → fingerprint); null when there are none.</summary>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
+}
 
 /// <summary>
 /// Every input of a model build, fingerprinted. <see cref="Model"/> combines those that determine the trained model —
@@ -41,10 +45,13 @@ public sealed record InputFingerprints(
         };
         var lines = new List<string> { $"definition={definitionFingerprint}" };
         lines.AddRange(data.Where(d => d.Role == DataRole.Training).Select(d => $"training={d.Fingerprint}"));
+        // An external trainer's script is as much the model's source as its data: editing it must retrain.
+        var trainerFiles = Training.External.TrainerInputFiles.Fingerprint(definition, hashes);
+        lines.AddRange(trainerFiles.Select(f => $"trainerInput={f.Key}:{f.Value}"));
         lines.AddRange(environmentParts.Select(p => $"{p.Key}={p.Value}"));
         var parameters = new SortedDictionary<string, string>(definition.Hyperparameters.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
         return new InputFingerprints(ContentHash.OfText(string.Join("\n", lines)), definitionFingerprint,
-            new TrainerInputs(definition.Trainer, definition.Seed, parameters), data, environmentParts);
+            new TrainerInputs(definition.Trainer, definition.Seed, parameters) { Files = trainerFiles.Count > 0 ? trainerFiles : null }, data, environmentParts);
     }
 
     /// <summary>
@@ -61,6 +68,20 @@ public sealed record InputFingerprints(
         hyperparameters = new SortedDictionary<string, string>(definition.Hyperparameters.ToDictionary(p => p.Key.ToLowerInvariant(), p => p.Value), StringComparer.Ordinal),
         ignore = definition.IgnoreColumns.Order(StringComparer.Ordinal),
         categorical = definition.CategoricalColumns.Order(StringComparer.Ordinal),
+        // Omitted when none are declared, so the fingerprints of projects without Feature items stay what they were.
+        features = definition.Features.Count == 0 ? null : definition.Features.OrderBy(f => f.Column, StringComparer.Ordinal),
         schema = schemaFingerprint,
+        // Null (left out) for ML.NET trainers, so their fingerprints are what they were before external trainers existed.
+        command = definition.TrainerCommand,
+        // The sweep decides which parameters the model is trained with; left out when there is none, so other
+        // projects' fingerprints are unchanged. SweepShard and SweepParallelism are run options: they change nothing here.
+        sweep = definition.Sweeps.Count == 0 ? null : new
+        {
+            parameters = definition.Sweeps.Select(s => new { name = s.Name.ToLowerInvariant(), values = s.Values, minimum = s.Minimum, maximum = s.Maximum, scale = s.Scale }),
+            trials = definition.SweepTrials,
+            folds = definition.SweepFolds,
+            validationFraction = definition.SweepValidationFraction,
+            metric = definition.SweepMetric,
+        },
     }));
 }

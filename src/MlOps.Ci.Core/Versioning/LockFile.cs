@@ -91,6 +91,15 @@ public sealed record LockFile(
             if (before != after)
                 changes.Add(new InputChange(before is null ? ChangeKind.Added : after is null ? ChangeKind.Removed : ChangeKind.Modified, $"hyperparameter {name}", null, before, after));
         }
+        var lockedFiles = Trainer.Files ?? new Dictionary<string, string>();
+        var currentFiles = current.Trainer.Files ?? new Dictionary<string, string>();
+        foreach (var name in lockedFiles.Keys.Union(currentFiles.Keys).Order(StringComparer.Ordinal))
+        {
+            var before = lockedFiles.GetValueOrDefault(name);
+            var after = currentFiles.GetValueOrDefault(name);
+            if (before != after)
+                changes.Add(new InputChange(before is null ? ChangeKind.Added : after is null ? ChangeKind.Removed : ChangeKind.Modified, $"trainer input {name}", null, before, after));
+        }
         foreach (var name in Environment.Keys.Union(current.Environment.Keys).Order(StringComparer.Ordinal))
         {
             var before = Environment.GetValueOrDefault(name);

@@ -39,6 +39,15 @@ public sealed class RunPipelineStep : ToolTask
     /// <summary><c>MlOpsRemoteCache</c>: oci://host/repository of a shared model cache; empty for none.</summary>
     public string? RemoteCache { get; set; }
 
+    /// <summary><c>SweepShard</c> (<c>i/n</c>): run only this CI matrix job's share of the sweep's trials and build no model; empty for a whole build.</summary>
+    public string? SweepShard { get; set; }
+
+    /// <summary><c>SweepParallelism</c>: how many sweep fits run at once; empty for the processor count.</summary>
+    public string? SweepParallelism { get; set; }
+
+    /// <summary>Under <c>OrtFlavor=Gpu</c>: the restored GPU build's native folder; empty lets the engine look in the NuGet packages folder.</summary>
+    public string? OrtNativeDirectory { get; set; }
+
     /// <summary>Further engine switches, e.g. <c>--json</c> for status.</summary>
     public string? ExtraArguments { get; set; }
 
@@ -63,6 +72,13 @@ public sealed class RunPipelineStep : ToolTask
         builder.AppendSwitchIfNotNull("--cache-mode ", string.IsNullOrEmpty(CacheMode) ? null : CacheMode);
         builder.AppendSwitchIfNotNull("--cache-dir ", string.IsNullOrEmpty(CacheDirectory) ? null : CacheDirectory);
         builder.AppendSwitchIfNotNull("--remote-cache ", string.IsNullOrEmpty(RemoteCache) ? null : RemoteCache);
+        builder.AppendSwitchIfNotNull("--sweep-shard ", string.IsNullOrWhiteSpace(SweepShard) ? null : SweepShard.Trim());
+        builder.AppendSwitchIfNotNull("--sweep-parallelism ", string.IsNullOrWhiteSpace(SweepParallelism) ? null : SweepParallelism.Trim());
+        if (!string.IsNullOrWhiteSpace(OrtNativeDirectory))
+        {
+            builder.AppendSwitch("--ort-native-directory");
+            builder.AppendFileNameIfNotNull(OrtNativeDirectory.Trim());
+        }
         if (!string.IsNullOrEmpty(ExtraArguments))
             builder.AppendTextUnquoted(" " + ExtraArguments);
         return builder.ToString();
