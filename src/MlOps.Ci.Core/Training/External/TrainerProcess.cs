@@ -63,7 +63,7 @@ public static class TrainerProcess
         var timedOut = !process.WaitForExit(timeout);
         if (timedOut)
         {
-            process.Kill(entireProcessTree: true);
+            ProcessTree.Kill(process);
             // Bounded: a grandchild that left the tree could otherwise hold the output pipes open forever.
             process.WaitForExit(TimeSpan.FromSeconds(10));
         }
