@@ -39,10 +39,13 @@ public sealed class SweepProject : IDisposable
     public PipelineDefinition Definition { get; set; }
     public CapturingLogger Logger { get; } = new();
 
+    /// <summary>A shared remote model cache (oci://host/repository), as CI matrix jobs on separate runners use; null for none.</summary>
+    public string? RemoteCache { get; init; }
+
     public static SweepParameter Grid(string name, params string[] values) => new(name) { Values = values };
 
     public PipelineRunner Runner(SweepShard? shard = null) =>
-        new(Logger, new RunOptions { CacheMode = CacheMode.ReadWrite, CacheDirectory = CacheDirectory, SweepShard = shard, SweepParallelism = 2 });
+        new(Logger, new RunOptions { CacheMode = CacheMode.ReadWrite, CacheDirectory = CacheDirectory, RemoteCache = RemoteCache, SweepShard = shard, SweepParallelism = 2 });
 
     /// <summary>Validates and trains (running the sweep); returns the training report.</summary>
     public TrainingReport Train(SweepShard? shard = null)
