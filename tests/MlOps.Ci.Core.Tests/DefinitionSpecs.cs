@@ -23,6 +23,42 @@ public sealed class DefinitionSpecs : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public void The_definition_file_reads_back_every_setting_the_sdk_writes()
+    {
+        // LoadDefinition uses source-generated metadata (startup cost); it must read exactly what reflection writes.
+        var written = _definition with
+        {
+            ModelTask = ModelTask.Regression,
+            Seed = 7,
+            PositiveClass = "yes",
+            Hyperparameters = new Dictionary<string, string> { ["NumberOfTrees"] = "50" },
+            QualityGates = [new QualityGate("RSquared", Minimum: 0.5, MaxDecrease: 0.01)],
+            DriftThresholds = [new MlOps.Ci.Drift.DriftThreshold("*", 0.2, 0.1, null, null, null)],
+            IgnoreColumns = ["Id"],
+            CategoricalColumns = ["Zip"],
+            Features = [new MlOps.Ci.Features.FeatureDeclaration("Age", [MlOps.Ci.Features.FeatureTransform.ReplaceMissing, MlOps.Ci.Features.FeatureTransform.Normalize])
+                { Replacement = MlOps.Ci.Features.MissingReplacement.Mode, Normalization = MlOps.Ci.Features.NormalizationMode.Robust, HashBits = 5, MaxCategories = 3 }],
+            Sweeps = [new MlOps.Ci.Training.Sweeps.SweepParameter("LearningRate") { Minimum = 0.01, Maximum = 0.3, Scale = MlOps.Ci.Training.Sweeps.SweepScale.Log }],
+            SweepTrials = 4,
+            SweepFolds = 5,
+            SweepMetric = "RSquared",
+            TrainerCommand = "python3 train.py {OnnxPath}",
+            TrainerInputs = [_folder.PathOf("train.py")],
+            TrainerTimeoutSeconds = 60,
+            OrtFlavor = MlOps.Ci.Runtime.OrtFlavor.Gpu,
+            ExecutionProvider = MlOps.Ci.Runtime.ExecutionProvider.CudaRequired,
+            SchemaFile = _folder.PathOf("schema.json"),
+        };
+        var path = _folder.Write("obj/mlops/pipeline.json", MlOps.Ci.IO.MlOpsJson.Serialize(written));
+
+        var read = PipelineRunner.LoadDefinition(path);
+
+        MlOps.Ci.IO.MlOpsJson.Serialize(read).ShouldBe(MlOps.Ci.IO.MlOpsJson.Serialize(written));
+        read.Features.ShouldHaveSingleItem().MaxCategories.ShouldBe(3);
+        read.Sweeps.ShouldHaveSingleItem().Scale.ShouldBe(MlOps.Ci.Training.Sweeps.SweepScale.Log);
+    }
+
+    [Fact]
     public void An_unknown_trainer_fails_and_the_hint_lists_the_trainers_of_the_task()
     {
         var diagnostic = Failures.SingleOf(() => _runner.Validate(_definition with { Trainer = "RandomJungle" }));

@@ -25,7 +25,7 @@ internal static class BuildSideCommands
             var outOfDate = parse.GetValue(steps) is { Length: > 0 } list
                 ? list.Split(',', ';').Where(s => s.Trim().Length > 0).Select(s => Enum.Parse<PipelineStep>(s.Trim(), ignoreCase: true)).ToList()
                 : Enum.GetValues<PipelineStep>().ToList();
-            var loaded = definition.Load(parse);
+            var loaded = definition.Load(parse, readsInputs: outOfDate.Contains(PipelineStep.Validate) || parse.GetValue(definition.LockModeOption) == LockMode.Locked);
             var ran = definition.Runner(parse, global).RunOutOfDate(loaded, outOfDate, parse.GetValue(through));
             // The package is the run's result even when every step was up to date and nothing ran.
             var card = parse.GetValue(through) == PipelineStep.Package && File.Exists(loaded.PackagePath) ? ModelPackage.Read(loaded.PackagePath).Card : null;
@@ -46,7 +46,7 @@ internal static class BuildSideCommands
             command.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
             {
                 var runner = definition.Runner(parse, global);
-                var loaded = definition.Load(parse);
+                var loaded = definition.Load(parse, readsInputs: step == PipelineStep.Validate);
                 object report = step switch
                 {
                     PipelineStep.Validate => runner.Validate(loaded),
@@ -65,7 +65,7 @@ internal static class BuildSideCommands
         definition.AddTo(status);
         status.SetAction(parse => CommandOutput.Run(parse.GetValue(global.Json), () =>
         {
-            var report = definition.Runner(parse, global).Status(definition.Load(parse));
+            var report = definition.Runner(parse, global).Status(definition.Load(parse, readsInputs: true));
             if (!parse.GetValue(global.Json) && !parse.GetValue(quiet))
             {
                 foreach (var line in report.Describe())
@@ -84,6 +84,8 @@ internal static class BuildSideCommands
             Description = "The pipeline definition (obj/mlops/pipeline.json, written by the MlOps.Ci SDK).",
             Required = true,
         };
+        public Option<LockMode> LockModeOption => _lockMode;
+
         private readonly Option<LockMode> _lockMode = new("--lock-mode")
         {
             Description = "Update: keep mlops.lock.json current. Locked: fail when inputs differ from it (CI). None: ignore it.",
@@ -123,9 +125,17 @@ internal static class BuildSideCommands
             command.Options.Add(_executionProvider);
         }
 
-        public PipelineDefinition Load(ParseResult parse)
+        /// <summary>The definition, with the command line's overrides. A verb that fingerprints the data (status, validate, a
+        /// locked run) passes <c>readsInputs</c>: its stat cache is then read while the definition is parsed.</summary>
+        public PipelineDefinition Load(ParseResult parse, bool readsInputs = false)
         {
-            var definition = PipelineRunner.LoadDefinition(parse.GetValue(_definition)!.FullName);
+            var path = parse.GetValue(_definition)!.FullName;
+            // The SDK writes the definition into the intermediate folder, where the stat cache is too: reading the cache
+            // while the definition is parsed saves about a quarter of a second on 100,000 data files. A definition kept
+            // elsewhere only wastes the preload.
+            if (readsInputs)
+                FileHashCache.Preload(new PipelineWorkspace(Path.GetDirectoryName(path)!).FileHashCachePath);
+            var definition = PipelineRunner.LoadDefinition(path);
             return parse.GetValue(_executionProvider) is { } provider ? definition with { ExecutionProvider = provider } : definition;
         }
 

@@ -22,7 +22,20 @@ public sealed class FileHashCache
     /// <summary>A cache that is never saved (tests, one-off commands).</summary>
     public static FileHashCache InMemory() => new(null);
 
-    public static FileHashCache Load(string path)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<FileHashCache>> Preloads = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Starts reading the cache at <paramref name="path"/> on another thread, for a later <see cref="Load"/> of the same
+    /// path to take over. Reading 100,000 entries takes about a quarter of a second; a caller that knows where the cache
+    /// will be before it can use it (the CLI, while it parses the definition) overlaps the two.
+    /// </summary>
+    public static void Preload(string path) => Preloads.TryAdd(Path.GetFullPath(path), Task.Run(() => Read(Path.GetFullPath(path))));
+
+    public static FileHashCache Load(string path) =>
+        // Each preload serves one Load: the cache is mutable, so two callers must not share it.
+        Preloads.TryRemove(Path.GetFullPath(path), out var preloaded) ? preloaded.GetAwaiter().GetResult() : Read(path);
+
+    private static FileHashCache Read(string path)
     {
         var cache = new FileHashCache(path);
         if (!File.Exists(path))
@@ -74,7 +87,32 @@ public sealed class FileHashCache
     public (string Hash, long Size)? TryFingerprint(string path)
     {
         var full = Path.GetFullPath(path);
-        if (FileIdentity.Of(full) is not { } identity)
+        return TryFingerprint(full, FileIdentity.Of(full));
+    }
+
+    /// <summary>
+    /// Fingerprints of many files: the stat calls — nearly all the cost when the cache is warm (3–4 µs each) — run on
+    /// every core; cache lookups and the hashing of changed files then run in order. Null where there is no such file.
+    /// </summary>
+    public IReadOnlyList<(string Hash, long Size)?> TryFingerprintAll(IReadOnlyList<string> paths)
+    {
+        var full = new string[paths.Count];
+        var identities = new FileIdentity?[paths.Count];
+        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = paths.Count < 512 ? 1 : Environment.ProcessorCount }, i =>
+        {
+            full[i] = Path.GetFullPath(paths[i]);
+            identities[i] = FileIdentity.Of(full[i]);
+        });
+        var results = new (string Hash, long Size)?[paths.Count];
+        for (var i = 0; i < paths.Count; i++)
+            results[i] = TryFingerprint(full[i], identities[i]);
+        return results;
+    }
+
+    /// <summary>The fingerprint of a file whose full path and identity (one stat) the caller already has.</summary>
+    private (string Hash, long Size)? TryFingerprint(string full, FileIdentity? stat)
+    {
+        if (stat is not { } identity)
             return null;
         if (_entries.TryGetValue(full, out var entry) && entry.Identity == identity)
             return (entry.Hash, identity.Size);

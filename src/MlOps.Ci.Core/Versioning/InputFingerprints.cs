@@ -30,7 +30,8 @@ public sealed record InputFingerprints(
 {
     public static InputFingerprints Compute(PipelineDefinition definition, IReadOnlyList<DataSource> sources, FileHashCache hashes, EnvironmentInfo environment)
     {
-        var data = sources.Select(s => hashes.TryFingerprint(s.LocalPath) is { } file
+        var files = hashes.TryFingerprintAll(sources.Select(s => s.LocalPath).ToList());
+        var data = sources.Select((s, i) => files[i] is { } file
             ? new DataInput(s.Location, s.Role, file.Size, file.Hash)
             : throw MlOpsException.Of(DiagnosticCodes.DataFileNotFound, $"Data file '{s.LocalPath}' does not exist.", new SourceLocation(s.LocalPath),
                 "Check the Include of the TrainingData/EvaluationData item, relative to the project folder.")).ToList();

@@ -101,6 +101,40 @@ public sealed class FileHashCacheSpecs : IDisposable
     }
 
     /// <summary>Overwrites a file in place with content of the same length and puts its modification time back.</summary>
+    [Fact]
+    public void A_preloaded_cache_serves_one_load_of_its_path_and_the_next_load_reads_the_file_again()
+    {
+        var path = _folder.Write("data/train.csv", "a,b\n1,2\n");
+        var cachePath = _folder.PathOf("obj/mlops/file-hashes.tsv");
+        var writer = FileHashCache.Load(cachePath);
+        var original = writer.Fingerprint(path);
+        writer.Save();
+        RewriteKeepingIdentity(path, "a,b\n3,4\n");
+
+        FileHashCache.Preload(cachePath);
+        var preloaded = FileHashCache.Load(_folder.PathOf("obj/mlops/../mlops/file-hashes.tsv"));
+        File.Delete(cachePath);
+        var afterwards = FileHashCache.Load(cachePath);
+
+        preloaded.Fingerprint(path).ShouldBe(original, "the preloaded entries are the saved ones");
+        afterwards.Fingerprint(path).ShouldBe(ContentHash.OfFile(path), "a preload serves one load only; the next reads the (now deleted) file");
+    }
+
+    [Fact]
+    public void Fingerprints_of_many_files_at_once_equal_one_at_a_time_with_missing_files_as_null()
+    {
+        // More than the parallel threshold, so the stat calls really run on several threads.
+        var paths = Enumerable.Range(0, 700).Select(i => i % 100 == 7 ? _folder.PathOf($"data/missing-{i}.csv") : _folder.Write($"data/part-{i}.csv", $"a,b\n{i},{i * 2}\n")).ToList();
+        var cache = FileHashCache.InMemory();
+
+        var all = cache.TryFingerprintAll(paths);
+
+        all.Count.ShouldBe(paths.Count);
+        for (var i = 0; i < paths.Count; i++)
+            all[i].ShouldBe(FileHashCache.InMemory().TryFingerprint(paths[i]), paths[i]);
+        all.Count(f => f is null).ShouldBe(7);
+    }
+
     private static void RewriteKeepingIdentity(string path, string content)
     {
         var time = File.GetLastWriteTimeUtc(path);
