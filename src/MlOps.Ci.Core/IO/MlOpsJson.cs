@@ -29,20 +29,23 @@ public static class MlOpsJson
 
     /// <summary>Reads a JSON file; a syntax or shape error becomes a diagnostic with the file, line and column.</summary>
     public static T ReadFile<T>(string path, string errorCode, string hint) =>
-        ReadFile(path, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)), errorCode, hint);
+        ReadFile(path, stream => JsonSerializer.Deserialize<T>(stream, Options), errorCode, hint);
 
     /// <summary>
     /// <see cref="ReadFile{T}(string, string, string)"/> with the type's serialization metadata given, e.g. from a
     /// source-generated context, for files read on a hot path where reflection's warm-up would dominate.
     /// </summary>
-    public static T ReadFile<T>(string path, JsonTypeInfo<T> typeInfo, string errorCode, string hint)
+    public static T ReadFile<T>(string path, JsonTypeInfo<T> typeInfo, string errorCode, string hint) =>
+        ReadFile(path, stream => JsonSerializer.Deserialize(stream, typeInfo), errorCode, hint);
+
+    private static T ReadFile<T>(string path, Func<Stream, T?> deserialize, string errorCode, string hint)
     {
         if (!File.Exists(path))
             throw MlOpsException.Of(errorCode, $"File '{path}' does not exist.", new SourceLocation(path), hint);
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, typeInfo)
+            return deserialize(stream)
                 ?? throw MlOpsException.Of(errorCode, $"File '{path}' holds JSON null.", new SourceLocation(path, 1, 1), hint);
         }
         catch (JsonException exception)
