@@ -75,6 +75,12 @@ public sealed record ComparisonReport(
 
     /// <summary>The hyperparameter sweep that chose the candidate's parameters (its Trials table); null without one.</summary>
     public Training.Sweeps.SweepReport? Sweep { get; init; }
+
+    /// <summary>
+    /// How each column's featurization changed (a <c>Feature</c> item added, removed or edited); null when either card
+    /// does not record it (packages made before it was recorded, external trainers), as no change can be claimed then.
+    /// </summary>
+    public IReadOnlyList<ValueChange>? Featurization { get; init; }
 }
 
 public static class ModelComparison
@@ -106,6 +112,7 @@ public static class ModelComparison
         {
             Importance = CompareImportance(card, baseCard),
             Sweep = card.Sweep,
+            Featurization = baseCard?.Featurization is { } before && card.Featurization is { } after ? CompareFeaturization(before, after) : null,
         };
     }
 
@@ -190,6 +197,10 @@ public static class ModelComparison
         var after = new Dictionary<string, string>(candidate.Parameters, StringComparer.Ordinal) { ["trainer"] = candidate.Name, ["seed"] = Invariant(candidate.Seed) };
         return Differences(before, after);
     }
+
+    /// <summary>Per column, the transforms as the card describes them ("ReplaceMissing(Zero) → Normalize(MinMax)"); a dropped or new column shows as "—".</summary>
+    private static List<ValueChange> CompareFeaturization(IReadOnlyList<Features.FeatureDeclaration> baseline, IReadOnlyList<Features.FeatureDeclaration> candidate) =>
+        Differences(baseline.ToDictionary(f => f.Column, f => f.Describe(), StringComparer.Ordinal), candidate.ToDictionary(f => f.Column, f => f.Describe(), StringComparer.Ordinal));
 
     private static List<ValueChange> CompareEnvironment(EnvironmentInfo baseline, EnvironmentInfo candidate)
     {

@@ -69,6 +69,8 @@ public static class ReportMarkdown
         md.AppendLine("### What changed in the inputs").AppendLine();
         AppendData(md, report);
         AppendChanges(md, "Schema", report.Schema, report.Baseline is null);
+        if (report.Featurization is { } featurization)
+            AppendChanges(md, "Featurization (inside the ONNX graph)", featurization, report.Baseline is null);
         AppendShift(md, report);
         AppendChanges(md, "Trainer and parameters", report.Parameters, report.Baseline is null);
         AppendChanges(md, "Environment", report.Environment, report.Baseline is null);

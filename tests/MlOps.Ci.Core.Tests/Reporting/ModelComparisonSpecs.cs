@@ -112,6 +112,29 @@ public sealed class ModelComparisonSpecs(TrainedChurnModel strongModel, WeakChur
     }
 
     [Fact]
+    public void A_changed_feature_declaration_is_listed_per_column_and_an_older_baseline_claims_no_change()
+    {
+        var declared = _strong with
+        {
+            Card = _strong.Card with
+            {
+                Featurization = [.. _strong.Card.Featurization!.Where(f => f.Column != "TotalCharges"),
+                    new Features.FeatureDeclaration("TotalCharges", [Features.FeatureTransform.ReplaceMissing, Features.FeatureTransform.Normalize]) { Replacement = Features.MissingReplacement.Zero }],
+            },
+        };
+        var older = _weak with { Card = _weak.Card with { Featurization = null } };
+
+        var report = ModelComparison.Compare(declared, _weak, "production");
+        var markdown = ReportMarkdown.ToQualityReport(report).Markdown;
+
+        report.Featurization.ShouldBe([new ValueChange("TotalCharges", "ReplaceMissing(Mean)", "ReplaceMissing(Zero) → Normalize(MinMax)")]);
+        markdown.ShouldContain("**Featurization (inside the ONNX graph)**");
+        markdown.ShouldContain("| TotalCharges | ReplaceMissing(Mean) | ReplaceMissing(Zero) → Normalize(MinMax) |");
+        ModelComparison.Compare(_weak, _strong, "production").Featurization.ShouldBeEmpty("both use the defaults");
+        ModelComparison.Compare(declared, older, "production").Featurization.ShouldBeNull();
+    }
+
+    [Fact]
     public void The_markdown_has_the_verdict_the_table_a_mermaid_chart_and_the_changes()
     {
         var quality = ReportMarkdown.ToQualityReport(ModelComparison.Compare(_weak, _strong, "production"));
