@@ -7,7 +7,8 @@ namespace MlOps.Ci.Features;
 /// <summary>
 /// Turns a feature plan into ML.NET transforms that read the raw columns by name. Every transform used here has an
 /// ONNX export, so the exported graph takes raw rows and serving featurizes exactly as training did (the parity tests
-/// in TrainServeParitySpecs prove it per transform).
+/// in FeatureEngineeringSpecs prove it per transform; Bin and Text, which ML.NET cannot export faithfully, are refused
+/// by FeaturePlan before any of this runs).
 /// </summary>
 public static class FeaturePipeline
 {
