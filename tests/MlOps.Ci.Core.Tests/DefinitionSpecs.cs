@@ -36,8 +36,8 @@ public sealed class DefinitionSpecs : IDisposable
             DriftThresholds = [new MlOps.Ci.Drift.DriftThreshold("*", 0.2, 0.1, null, null, null)],
             IgnoreColumns = ["Id"],
             CategoricalColumns = ["Zip"],
-            Features = [new MlOps.Ci.Features.FeatureDeclaration("Age", [MlOps.Ci.Features.FeatureTransform.ReplaceMissing, MlOps.Ci.Features.FeatureTransform.Normalize])
-                { Replacement = MlOps.Ci.Features.MissingReplacement.Mode, Normalization = MlOps.Ci.Features.NormalizationMode.Robust, HashBits = 5, MaxCategories = 3 }],
+            Features = [new MlOps.Ci.Training.Features.FeatureDeclaration("Age", [MlOps.Ci.Training.Features.FeatureTransform.ReplaceMissing, MlOps.Ci.Training.Features.FeatureTransform.Normalize])
+                { Replacement = MlOps.Ci.Training.Features.MissingReplacement.Mode, Normalization = MlOps.Ci.Training.Features.NormalizationMode.Robust, HashBits = 5, MaxCategories = 3 }],
             Sweeps = [new MlOps.Ci.Training.Sweeps.SweepParameter("LearningRate") { Minimum = 0.01, Maximum = 0.3, Scale = MlOps.Ci.Training.Sweeps.SweepScale.Log }],
             SweepTrials = 4,
             SweepFolds = 5,

@@ -5,7 +5,7 @@ using MlOps.Ci.Core.Tests.Support;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.Evaluation;
-using MlOps.Ci.Features;
+using MlOps.Ci.Training.Features;
 using MlOps.Ci.Packaging;
 using MlOps.Ci.Pipeline;
 using MlOps.Ci.Training;

@@ -130,8 +130,8 @@ public sealed class WritePipelineDefinitionSpecs : IDisposable
 
         var features = PipelineRunner.LoadDefinition(DefinitionFile).Features;
         features.Select(f => (f.Column, string.Join(";", f.Transforms))).ShouldBe([("TotalCharges", "ReplaceMissing;Normalize"), ("Region", "Hash"), ("Notes", "Drop")]);
-        features[0].Replacement.ShouldBe(Features.MissingReplacement.Mode);
-        features[0].Normalization.ShouldBe(Features.NormalizationMode.MeanVariance);
+        features[0].Replacement.ShouldBe(MlOps.Ci.Training.Features.MissingReplacement.Mode);
+        features[0].Normalization.ShouldBe(MlOps.Ci.Training.Features.NormalizationMode.MeanVariance);
         features[1].HashBits.ShouldBe(6);
     }
 

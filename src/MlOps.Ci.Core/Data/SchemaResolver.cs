@@ -1,5 +1,5 @@
 using MlOps.Ci.Diagnostics;
-using MlOps.Ci.Features;
+using MlOps.Ci.Training.Features;
 using MlOps.Ci.Pipeline;
 
 namespace MlOps.Ci.Data;

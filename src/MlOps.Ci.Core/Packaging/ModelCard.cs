@@ -29,7 +29,7 @@ public sealed record ModelCard(
     public IReadOnlyList<Drift.DriftThreshold>? DriftThresholds { get; init; }
 
     /// <summary>How the graph featurizes each raw input column (the project's Feature items, or the defaults); null in older packages and for external trainers.</summary>
-    public IReadOnlyList<Features.FeatureDeclaration>? Featurization { get; init; }
+    public IReadOnlyList<Training.Features.FeatureDeclaration>? Featurization { get; init; }
 
     /// <summary>Permutation feature importance from EvaluateModel; null in packages made before it was recorded. Not part of any fingerprint.</summary>
     public PermutationImportance? FeatureImportance { get; init; }

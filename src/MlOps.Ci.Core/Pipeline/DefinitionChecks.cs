@@ -1,6 +1,6 @@
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.Evaluation;
-using MlOps.Ci.Features;
+using MlOps.Ci.Training.Features;
 using MlOps.Ci.Training;
 using MlOps.Ci.Training.External;
 using MlOps.Ci.Training.Sweeps;

@@ -1,4 +1,4 @@
-using MlOps.Ci.Features;
+using MlOps.Ci.Training.Features;
 
 namespace MlOps.Ci.Pipeline;
 

@@ -199,7 +199,7 @@ public static class ModelComparison
     }
 
     /// <summary>Per column, the transforms as the card describes them ("ReplaceMissing(Zero) → Normalize(MinMax)"); a dropped or new column shows as "—".</summary>
-    private static List<ValueChange> CompareFeaturization(IReadOnlyList<Features.FeatureDeclaration> baseline, IReadOnlyList<Features.FeatureDeclaration> candidate) =>
+    private static List<ValueChange> CompareFeaturization(IReadOnlyList<Training.Features.FeatureDeclaration> baseline, IReadOnlyList<Training.Features.FeatureDeclaration> candidate) =>
         Differences(baseline.ToDictionary(f => f.Column, f => f.Describe(), StringComparer.Ordinal), candidate.ToDictionary(f => f.Column, f => f.Describe(), StringComparer.Ordinal));
 
     private static List<ValueChange> CompareEnvironment(EnvironmentInfo baseline, EnvironmentInfo candidate)

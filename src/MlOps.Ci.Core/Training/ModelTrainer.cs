@@ -6,7 +6,7 @@ using Microsoft.ML.Trainers;
 using Microsoft.ML.Transforms;
 using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
-using MlOps.Ci.Features;
+using MlOps.Ci.Training.Features;
 using MlOps.Ci.IO;
 using MlOps.Ci.Pipeline;
 

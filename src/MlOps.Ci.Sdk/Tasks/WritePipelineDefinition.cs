@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlOps.Ci.Drift;
-using MlOps.Ci.Features;
+using MlOps.Ci.Training.Features;
 using MlOps.Ci.Pipeline;
 
 namespace MlOps.Ci.Sdk.Tasks;

@@ -4,7 +4,7 @@ using MlOps.Ci.Caching;
 using MlOps.Ci.Data;
 using MlOps.Ci.Core.Tests.Support;
 using MlOps.Ci.Diagnostics;
-using MlOps.Ci.Features;
+using MlOps.Ci.Training.Features;
 using MlOps.Ci.IO;
 using MlOps.Ci.Packaging;
 using MlOps.Ci.Pipeline;

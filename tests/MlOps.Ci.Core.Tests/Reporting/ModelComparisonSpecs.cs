@@ -119,7 +119,7 @@ public sealed class ModelComparisonSpecs(TrainedChurnModel strongModel, WeakChur
             Card = _strong.Card with
             {
                 Featurization = [.. _strong.Card.Featurization!.Where(f => f.Column != "TotalCharges"),
-                    new Features.FeatureDeclaration("TotalCharges", [Features.FeatureTransform.ReplaceMissing, Features.FeatureTransform.Normalize]) { Replacement = Features.MissingReplacement.Zero }],
+                    new MlOps.Ci.Training.Features.FeatureDeclaration("TotalCharges", [MlOps.Ci.Training.Features.FeatureTransform.ReplaceMissing, MlOps.Ci.Training.Features.FeatureTransform.Normalize]) { Replacement = MlOps.Ci.Training.Features.MissingReplacement.Zero }],
             },
         };
         var older = _weak with { Card = _weak.Card with { Featurization = null } };

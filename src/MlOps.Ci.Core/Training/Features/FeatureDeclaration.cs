@@ -1,4 +1,4 @@
-namespace MlOps.Ci.Features;
+namespace MlOps.Ci.Training.Features;
 
 /// <summary>One step of a column's featurization; each becomes part of the exported ONNX graph.</summary>
 public enum FeatureTransform

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
-namespace MlOps.Ci.Features;
+namespace MlOps.Ci.Training.Features;
 
 /// <summary>
 /// Turns a feature plan into ML.NET transforms that read the raw columns by name. Every transform used here has an

@@ -2,7 +2,7 @@ using MlOps.Ci.Data;
 using MlOps.Ci.Diagnostics;
 using MlOps.Ci.Pipeline;
 
-namespace MlOps.Ci.Features;
+namespace MlOps.Ci.Training.Features;
 
 /// <summary>
 /// Checks the project's <c>Feature</c> items and completes them into the featurization of every feature column: the
