@@ -62,14 +62,7 @@ internal static class DriftCommand
 
                 if (parse.GetValue(html) is { } htmlFile)
                     DriftHtmlReport.Write(report, htmlFile.FullName);
-                markdownPath = ReportOutputs.Publish(host, DriftMarkdown.Render(report), parse.GetValue(markdown),
-                    report.Diagnostics.Concat(report.DriftedFeatures.Select(f => Diagnostic.Warning(DiagnosticCodes.DriftDetected,
-                        $"Feature '{f.Column}' drifted: {string.Join("; ", f.Reasons)}.", new SourceLocation(report.Input),
-                        $"Retrain on recent data, or raise <DriftThreshold Include=\"{f.Column}\" … /> if the change is expected.")))
-                    .Concat(report.Prediction is { Drifted: true } prediction
-                        ? [Diagnostic.Warning(DiagnosticCodes.DriftDetected, $"The predictions ('{prediction.Column}') drifted: {string.Join("; ", prediction.Reasons)}.",
-                            new SourceLocation(report.Input), "Retrain on recent data; the prediction is judged under the \"*\" bounds (<DriftThreshold Include=\"%2A\" … />).")]
-                        : []));
+                markdownPath = ReportOutputs.Publish(host, DriftMarkdown.Render(report), parse.GetValue(markdown), report.Findings());
                 if (!json)
                 {
                     Console.Out.WriteLine(report.Summary);

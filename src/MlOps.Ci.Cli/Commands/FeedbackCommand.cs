@@ -56,10 +56,7 @@ internal static class FeedbackCommand
                     RequestIdColumn = parse.GetValue(requestIdColumn) ?? FeedbackOptions.DefaultRequestIdColumn,
                 });
 
-                markdownPath = ReportOutputs.Publish(host, LiveMetrics.Markdown(report), parse.GetValue(markdown),
-                    report.Diagnostics.Concat(report.FailedGates.Select(failed => Diagnostic.Error(DiagnosticCodes.LiveMetricDecayed,
-                        $"Live metric decayed: {failed.Gate.Message}.", new SourceLocation(report.Labels),
-                        $"Retrain on recent labelled data (mlops retrain), or widen MaxDecrease/MaxIncrease of <QualityGate Include=\"{failed.Metric.Metric}\" /> if the change is expected."))));
+                markdownPath = ReportOutputs.Publish(host, LiveMetrics.Markdown(report), parse.GetValue(markdown), report.Findings());
                 if (!json)
                 {
                     Console.Out.WriteLine(report.Summary);

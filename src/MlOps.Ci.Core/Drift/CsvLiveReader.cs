@@ -62,7 +62,6 @@ internal static class CsvLiveReader
             }
             read.RowsRead++;
         }
-        read.Lines = line;
         read.FirstRowLine = 2;
         return read;
     }

@@ -29,6 +29,23 @@ public sealed record DriftReport(
     public IEnumerable<FeatureDrift> DriftedFeatures => Features.Where(f => f.Drifted);
 
     /// <summary>
+    /// What a CI run annotates: the check's own diagnostics, then a warning for each drifted feature and for drifted
+    /// predictions, pointing at the live data. A method, not a property: the JSON report holds the data, not these.
+    /// </summary>
+    public IEnumerable<Diagnostic> Findings()
+    {
+        var where = new SourceLocation(Input);
+        var features = DriftedFeatures.Select(f => Diagnostic.Warning(DiagnosticCodes.DriftDetected,
+            $"Feature '{f.Column}' drifted: {string.Join("; ", f.Reasons)}.", where,
+            $"Retrain on recent data, or raise <DriftThreshold Include=\"{f.Column}\" … /> if the change is expected."));
+        IEnumerable<Diagnostic> prediction = Prediction is { Drifted: true } predicted
+            ? [Diagnostic.Warning(DiagnosticCodes.DriftDetected, $"The predictions ('{predicted.Column}') drifted: {string.Join("; ", predicted.Reasons)}.", where,
+                "Retrain on recent data; the prediction is judged under the \"*\" bounds (<DriftThreshold Include=\"%2A\" … />).")]
+            : [];
+        return Diagnostics.Concat(features).Concat(prediction);
+    }
+
+    /// <summary>
     /// Why <see cref="Prediction"/> is null: "no predictions in the input" (a CSV, or a log without outputs) or the
     /// package has no prediction reference; null when the predictions were compared.
     /// </summary>

@@ -11,7 +11,6 @@ internal sealed class LiveDataRead
     }
 
     public long RowsRead { get; set; }
-    public long Lines { get; set; }
     public long LinesInvalid { get; set; }
     public long FirstInvalidLine { get; set; }
     public string? FirstInvalidReason { get; set; }

@@ -275,7 +275,7 @@ internal sealed partial class RequestLogReader
         if (i < line.Length && (line[i] | 0x20) == (byte)'e')
         {
             position = start;
-            if (!ScanNumberToken(line, ref position, out _))
+            if (!ScanNumberToken(line, ref position))
                 return false;
             i = position;
             plain = false;
@@ -419,51 +419,47 @@ internal sealed partial class RequestLogReader
                     SkipSpace(line, ref position);
                 }
             default:
-                return ScanNumberToken(line, ref position, out _);
+                return ScanNumberToken(line, ref position);
         }
     }
 
-    /// <summary>JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; plain when it has no exponent.</summary>
-    private static bool ScanNumberToken(ReadOnlySpan<byte> line, ref int position, out bool plain)
+    /// <summary>JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.</summary>
+    private static bool ScanNumberToken(ReadOnlySpan<byte> line, ref int position)
     {
-        plain = true;
         var i = position;
         if (i < line.Length && line[i] == (byte)'-')
             i++;
         if (i >= line.Length || !char.IsAsciiDigit((char)line[i]))
             return false;
-        if (line[i] == (byte)'0')
-        {
-            i++;
-        }
-        else
-        {
-            while (i < line.Length && char.IsAsciiDigit((char)line[i]))
-                i++;
-        }
+        // A leading 0 stands alone (JSON has no octal-looking 012).
+        i = line[i] == (byte)'0' ? i + 1 : SkipDigits(line, i);
         if (i < line.Length && line[i] == (byte)'.')
         {
-            i++;
-            var digits = i;
-            while (i < line.Length && char.IsAsciiDigit((char)line[i]))
-                i++;
-            if (i == digits)
+            var fraction = i + 1;
+            i = SkipDigits(line, fraction);
+            if (i == fraction)
                 return false;
         }
         if (i < line.Length && (line[i] | 0x20) == (byte)'e')
         {
-            plain = false;
             i++;
             if (i < line.Length && (line[i] == (byte)'+' || line[i] == (byte)'-'))
                 i++;
-            var digits = i;
-            while (i < line.Length && char.IsAsciiDigit((char)line[i]))
-                i++;
-            if (i == digits)
+            var exponent = i;
+            i = SkipDigits(line, exponent);
+            if (i == exponent)
                 return false;
         }
         position = i;
         return true;
+    }
+
+    /// <summary>The index after the run of ASCII digits that starts at <paramref name="i"/>.</summary>
+    private static int SkipDigits(ReadOnlySpan<byte> line, int i)
+    {
+        while (i < line.Length && char.IsAsciiDigit((char)line[i]))
+            i++;
+        return i;
     }
 
     // 10^0 … 10^10: each exactly representable as a float (5^10 < 2^24). A field, not a span property: a float span

@@ -133,7 +133,6 @@ internal sealed partial class RequestLogReader
                     read.TruncatedLine = line;
                 }
             }
-            read.Lines = line;
             if (_lastTimestampLength > 0)
                 read.Last = ParseTimestamp(_lastTimestamp.AsSpan(0, _lastTimestampLength));
             return read;

@@ -18,12 +18,20 @@ public sealed record FeedbackReport(
     FeedbackJoin Join,
     IReadOnlyList<MetricComparison> Metrics,
     bool Decayed,
-    bool Retrain,
     string Summary,
     IReadOnlyList<Diagnostic> Diagnostics)
 {
+    /// <summary>Retraining is advised exactly when a live metric decayed past its bound.</summary>
+    public bool Retrain => Decayed;
+
     public IEnumerable<(MetricComparison Metric, GateCheck Gate)> FailedGates =>
         Metrics.SelectMany(m => m.Gates.Where(g => !g.Passed).Select(g => (m, g)));
+
+    /// <summary>What a CI run annotates: the join's diagnostics, then an error per live metric that decayed past its bound.</summary>
+    public IEnumerable<Diagnostic> Findings() =>
+        Diagnostics.Concat(FailedGates.Select(failed => Diagnostic.Error(DiagnosticCodes.LiveMetricDecayed,
+            $"Live metric decayed: {failed.Gate.Message}.", new SourceLocation(Labels),
+            $"Retrain on recent labelled data (mlops retrain), or widen MaxDecrease/MaxIncrease of <QualityGate Include=\"{failed.Metric.Metric}\" /> if the change is expected.")));
 }
 
 /// <summary>

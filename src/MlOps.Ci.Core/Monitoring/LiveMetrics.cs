@@ -78,7 +78,7 @@ public static class LiveMetrics
             ? $"Live metrics of {card.Name} {card.Version} decayed on {matched.Count} labelled row(s): {string.Join("; ", failed)}. Retraining is advised."
             : $"Live metrics of {card.Name} {card.Version} on {matched.Count} labelled row(s) are within their bounds.";
         return new FeedbackReport(card.Name, card.Version, card.Fingerprints.Model, options.RequestLogPath, options.LabelsPath, labelColumn, join, comparisons,
-            decayed, decayed, summary, diagnostics);
+            decayed, summary, diagnostics);
     }
 
     /// <summary>The task's metrics over the joined rows, by the same functions as evaluation.</summary>

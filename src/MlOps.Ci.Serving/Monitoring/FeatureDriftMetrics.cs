@@ -50,9 +50,6 @@ internal sealed class FeatureDriftMetrics
         metrics.Registry.AddBeforeCollectCallback(Publish);
     }
 
-    /// <summary>The features the host scores drift for (inputs with a reference distribution in the training profile).</summary>
-    public IReadOnlyList<string> Features => _features.Select(f => f.Name).ToList();
-
     /// <summary>Adds the batch's rows to the window, replacing the oldest; skips the batch rather than wait for another request.</summary>
     public void Record(ScoringBatch batch)
     {
@@ -77,13 +74,6 @@ internal sealed class FeatureDriftMetrics
         {
             _lock.Exit();
         }
-    }
-
-    /// <summary>The current PSI of each feature, by name (NaN for a feature with no value in the window).</summary>
-    public IReadOnlyDictionary<string, double> Scores()
-    {
-        lock (_lock)
-            return _features.ToDictionary(f => f.Name, f => f.Psi(), StringComparer.Ordinal);
     }
 
     private void Publish()
