@@ -37,14 +37,11 @@ internal sealed class OrtOptions
     public static string? DirectoryFrom(ParseResult parse, Option<string?> option) =>
         parse.GetValue(option) is { Length: > 0 } given ? given : EnvironmentDefaults.Get(OrtNativeLibrary.DirectoryVariable);
 
-    /// <summary>Where a package is scored unless --execution-provider says: CUDA when it works under the GPU build, else CPU without trying.</summary>
-    public static ExecutionProvider DefaultProvider(OrtFlavor flavor) => flavor == OrtFlavor.Gpu ? ExecutionProvider.Auto : ExecutionProvider.Cpu;
-
     private static OrtFlavor ParseFlavor(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
             return OrtFlavor.Cpu;
-        return Enum.TryParse<OrtFlavor>(text.Trim(), ignoreCase: true, out var flavor) && Enum.IsDefined(flavor) && !char.IsDigit(text.Trim()[0])
+        return OrtSettings.TryParse<OrtFlavor>(text, out var flavor)
             ? flavor
             : throw Diagnostics.MlOpsException.Of(Diagnostics.DiagnosticCodes.UnknownOrtSetting, $"OrtFlavor '{text}' (--ort-flavor or ${OrtNativeLibrary.FlavorVariable}) is not known.",
                 hint: "Use Cpu or Gpu.");

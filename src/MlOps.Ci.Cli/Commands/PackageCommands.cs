@@ -37,7 +37,7 @@ internal static class PackageCommands
             var flavor = scoreOrt.Use(parse);
             var options = new BatchScoringOptions(packagePath, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName)
             {
-                ExecutionProvider = parse.GetValue(scoreProvider) ?? OrtOptions.DefaultProvider(flavor),
+                ExecutionProvider = parse.GetValue(scoreProvider) ?? OrtSettings.DefaultProvider(flavor),
             };
             var logger = new ConsoleLogger(parse.GetValue(global.Verbose), parse.GetValue(global.Json));
             var result = CliProgress.Run(parse.GetValue(global.Json), "Scoring", ProgressUnit.Rows, report =>

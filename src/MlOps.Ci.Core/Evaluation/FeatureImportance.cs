@@ -24,15 +24,20 @@ public static class PermutationImportances
     /// Permutes each model input in turn with one permutation drawn from <paramref name="seed"/> (the definition's
     /// Seed: two builds give identical results) and re-scores with <paramref name="scorer"/>. Null when the primary
     /// metric is undefined on the rows (e.g. AUC with one class), since no drop can be measured then.
+    /// <paramref name="tableMetrics"/>, the metrics of <paramref name="table"/> as the caller scored it, is the reference
+    /// when the whole table is the sample (at most <see cref="MaxRows"/> rows), instead of scoring it again.
     /// </summary>
-    public static PermutationImportance? Compute(OnnxScorer scorer, ModelTask task, DataTable table, LabelClasses labels, int seed)
+    public static PermutationImportance? Compute(OnnxScorer scorer, ModelTask task, DataTable table, LabelClasses labels, int seed,
+        IReadOnlyDictionary<string, double>? tableMetrics = null)
     {
         var metric = Metrics.Primary(task);
         var random = new Random(seed);
         var sample = table.RowCount <= MaxRows ? table : table.Select(SampleRows(random, table.RowCount, MaxRows));
         if (sample.RowCount < 2)
             return null;
-        var reference = ModelEvaluator.ComputeMetrics(task, sample, labels, scorer.Score(sample))[metric];
+        var reference = (tableMetrics is not null && ReferenceEquals(sample, table)
+            ? tableMetrics
+            : ModelEvaluator.ComputeMetrics(task, sample, labels, scorer.Score(sample)))[metric];
         if (double.IsNaN(reference))
             return null;
 

@@ -109,6 +109,18 @@ public static class Metrics
         return (rankSumPositive - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
     }
 
+    /// <summary>The index of <paramref name="row"/>'s highest score among its <paramref name="width"/> (row-major); the first wins ties.</summary>
+    internal static int ArgMax(IReadOnlyList<float> scores, int row, int width)
+    {
+        var best = 0;
+        for (var k = 1; k < width; k++)
+        {
+            if (scores[row * width + k] > scores[row * width + best])
+                best = k;
+        }
+        return best;
+    }
+
     /// <param name="labels">The true class index of each row.</param>
     /// <param name="scores">Row-major class probabilities, <paramref name="classCount"/> per row.</param>
     /// <param name="classCount">How many classes the model knows.</param>
@@ -120,12 +132,7 @@ public static class Metrics
         double logLoss = 0;
         for (var i = 0; i < labels.Count; i++)
         {
-            var best = 0;
-            for (var k = 1; k < classCount; k++)
-            {
-                if (scores[i * classCount + k] > scores[i * classCount + best])
-                    best = k;
-            }
+            var best = ArgMax(scores, i, classCount);
             totalPerClass[labels[i]]++;
             if (best == labels[i])
             {

@@ -46,7 +46,7 @@ public static class ModelEvaluator
 
         var metrics = ComputeMetrics(definition.ModelTask, table, validation.Labels, outputs);
         clock.Restart();
-        var importance = PermutationImportances.Compute(scorer, definition.ModelTask, table, validation.Labels, definition.Seed);
+        var importance = PermutationImportances.Compute(scorer, definition.ModelTask, table, validation.Labels, definition.Seed, metrics);
         var importanceSeconds = clock.Elapsed.TotalSeconds;
         var report = new EvaluationReport(metrics, QualityGates.Evaluate(definition, metrics), table.RowCount, scorer.Runtime.ExecutionProvider, scoringSeconds)
         {
@@ -93,15 +93,7 @@ public static class ModelEvaluator
                     return null;
                 var classes = new string[scores.Length / score.Width];
                 for (var row = 0; row < classes.Length; row++)
-                {
-                    var best = 0;
-                    for (var i = 1; i < score.Width; i++)
-                    {
-                        if (scores[row * score.Width + i] > scores[row * score.Width + best])
-                            best = i;
-                    }
-                    classes[row] = labels.Classes[best];
-                }
+                    classes[row] = labels.Classes[Metrics.ArgMax(scores, row, score.Width)];
                 return DataProfiler.ProfileColumn(new TextColumn("predictedLabel", classes));
             }
             default:

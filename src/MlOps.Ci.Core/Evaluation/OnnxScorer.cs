@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Ci.Data;
@@ -33,27 +34,26 @@ public sealed class OnnxScorer : IDisposable
     public ScoringRuntime Runtime { get; }
 
     /// <summary>Loads the model on CPU, quietly: for its metadata, or predictions that must match the CPU's.</summary>
-    public static OnnxScorer Load(string modelPath) => Load(modelPath, File.ReadAllBytes, request: null, logger: null);
+    public static OnnxScorer Load(string modelPath) => Load(modelPath, File.ReadAllBytes, new ExecutionProviderRequest(ExecutionProvider.Cpu), NullLogger.Instance);
 
     /// <summary>Loads the model on the provider <paramref name="request"/> asks for (see <see cref="OrtSessions.Create"/>), logging the choice.</summary>
     public static OnnxScorer Load(string modelPath, ExecutionProviderRequest request, ILogger logger) =>
         Load(modelPath, File.ReadAllBytes, request ?? throw new ArgumentNullException(nameof(request)), logger ?? throw new ArgumentNullException(nameof(logger)));
 
     /// <summary>Loads a model held in memory (e.g. read from a model package) on CPU; <paramref name="name"/> names it in errors.</summary>
-    public static OnnxScorer Load(byte[] model, string name) => Load(name, _ => model, request: null, logger: null);
+    public static OnnxScorer Load(byte[] model, string name) => Load(name, _ => model, new ExecutionProviderRequest(ExecutionProvider.Cpu), NullLogger.Instance);
 
-    private static OnnxScorer Load(string modelPath, Func<string, byte[]> read, ExecutionProviderRequest? request, ILogger? logger)
+    private static OnnxScorer Load(string modelPath, Func<string, byte[]> read, ExecutionProviderRequest request, ILogger logger)
     {
         try
         {
             var onnx = read(modelPath);
-            var (session, runtime) = request is null ? OrtSessions.CreateOnCpu(onnx, Options) : OrtSessions.Create(onnx, request, Options, logger!);
+            var (session, runtime) = OrtSessions.Create(onnx, request, OrtSessions.DefaultOptions, logger);
             return new OnnxScorer(session, runtime, modelPath);
         }
         catch (Exception exception) when (exception is OnnxRuntimeException or IOException)
         {
-            throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime cannot load '{modelPath}': {exception.Message}", new SourceLocation(modelPath),
-                "Train again; if the model comes from an external trainer, check it with onnx.checker.");
+            throw CannotLoad(modelPath, exception);
         }
     }
 
@@ -98,18 +98,23 @@ public sealed class OnnxScorer : IDisposable
         }
         catch (OnnxRuntimeException exception)
         {
-            throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime failed to score '{Path.GetFileName(_modelPath)}': {exception.Message}",
-                new SourceLocation(_modelPath), "Check that the data's columns have the types the model expects.");
+            throw ScoringFailed(_modelPath, exception);
         }
     }
+
+    /// <summary>The model at (or named) <paramref name="name"/> could not be loaded: read, or taken by ONNX Runtime.</summary>
+    internal static MlOpsException CannotLoad(string name, Exception exception) =>
+        MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime cannot load '{name}': {exception.Message}", new SourceLocation(name),
+            "Train again; if the model comes from an external trainer, check it with onnx.checker.");
+
+    /// <summary>ONNX Runtime failed to run the model at (or named) <paramref name="name"/>.</summary>
+    internal static MlOpsException ScoringFailed(string name, Exception exception) =>
+        MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime failed to score '{Path.GetFileName(name)}': {exception.Message}",
+            new SourceLocation(name), "Check that the data's columns have the types the model expects.");
 
     /// <summary>ML.NET's exporter names a graph output after its column with an ".output" suffix (Score.output).</summary>
     public static string ColumnNameOf(string outputName) =>
         outputName.EndsWith(".output", StringComparison.Ordinal) ? outputName[..^".output".Length] : outputName;
-
-    /// <summary>ORT warns about benign shape merges in ML.NET-exported graphs; only errors are worth a user's attention.</summary>
-    private static SessionOptions Options() =>
-        new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
 
     private static int WidthOf<T>(Tensor<T> tensor, int rows) => rows == 0 ? 0 : (int)(tensor.Length / rows);
 

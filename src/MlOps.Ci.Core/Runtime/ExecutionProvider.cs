@@ -31,3 +31,26 @@ public enum OrtFlavor
     /// <summary>The GPU build (Microsoft.ML.OnnxRuntime.Gpu.Linux, linux-x64): the CPU provider plus CUDA and TensorRT.</summary>
     Gpu,
 }
+
+/// <summary>
+/// How <see cref="ExecutionProvider"/> and <see cref="OrtFlavor"/> are read and defaulted, by the SDK (the model
+/// project's properties) and the CLI (its options) alike. Compiled into the SDK's tasks: depends on nothing else in Core.
+/// </summary>
+public static class OrtSettings
+{
+    /// <summary>
+    /// A value by name, in any case, surrounding white space ignored. Enum.TryParse also takes numbers ("7"); only the
+    /// names are values a project or a command line may write.
+    /// </summary>
+    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum
+    {
+        var trimmed = text?.Trim();
+        if (!string.IsNullOrEmpty(trimmed) && !char.IsDigit(trimmed[0]) && Enum.TryParse(trimmed, ignoreCase: true, out value) && Enum.IsDefined(value))
+            return true;
+        value = default;
+        return false;
+    }
+
+    /// <summary>Where a model runs unless ExecutionProvider says: CUDA when it really loads under the GPU build (Auto), else CPU without trying.</summary>
+    public static ExecutionProvider DefaultProvider(OrtFlavor flavor) => flavor == OrtFlavor.Gpu ? ExecutionProvider.Auto : ExecutionProvider.Cpu;
+}

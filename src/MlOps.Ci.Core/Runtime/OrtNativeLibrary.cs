@@ -13,7 +13,7 @@ namespace MlOps.Ci.Runtime;
 /// </summary>
 public static class OrtNativeLibrary
 {
-    /// <summary>The GPU build's package and version; keep in step with OrtGpuPackageVersion in the SDK's Sdk.props (a test checks).</summary>
+    /// <summary>The GPU build's package and version; keep in step with OrtGpuPackageVersion in the SDK's Sdk.targets (a test checks).</summary>
     public const string GpuPackageId = "Microsoft.ML.OnnxRuntime.Gpu.Linux";
     public const string GpuPackageVersion = "1.31.0";
 

@@ -90,11 +90,31 @@ public static class OrtSessions
         }
     }
 
-    /// <summary>A session on CPU without asking for a provider or logging: for reading a model's metadata, or scoring that must match the CPU.</summary>
-    public static (InferenceSession Session, ScoringRuntime Runtime) CreateOnCpu(byte[] onnx, Func<SessionOptions> options)
+    /// <summary>
+    /// Session options for evaluation: full graph optimisation, ONNX Runtime's own thread pools. ORT warns about benign
+    /// shape merges in ML.NET-exported graphs; only errors are worth a user's attention.
+    /// </summary>
+    public static SessionOptions DefaultOptions() =>
+        new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+
+    /// <summary>
+    /// As <see cref="DefaultOptions"/>, with one thread per Run (sequential, one intra-op and one inter-op thread): for
+    /// callers that run many sessions' Runs side by side themselves (batch scoring's chunks, a server's requests).
+    /// </summary>
+    /// <param name="noSpinning">Stops ONNX Runtime's thread pools spinning while idle, so they do not fight the caller's
+    /// own threads for the same cores (the serving host).</param>
+    public static SessionOptions SingleThreadedOptions(bool noSpinning)
     {
-        var version = OrtLog.Environment().GetVersionString();
-        return (CreateCpuSession(onnx, options), new ScoringRuntime(ScoringRuntime.Cpu, OrtNativeLibrary.Flavor, version) { Requested = ExecutionProvider.Cpu });
+        var options = DefaultOptions();
+        options.ExecutionMode = ExecutionMode.ORT_SEQUENTIAL;
+        options.IntraOpNumThreads = 1;
+        options.InterOpNumThreads = 1;
+        if (noSpinning)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        }
+        return options;
     }
 
     private static InferenceSession CreateCpuSession(byte[] onnx, Func<SessionOptions> options)

@@ -72,12 +72,11 @@ internal sealed class ScoringSession : IDisposable
         ScoringRuntime runtime;
         try
         {
-            (session, runtime) = OrtSessions.Create(model, request, Options, logger);
+            (session, runtime) = OrtSessions.Create(model, request, () => OrtSessions.SingleThreadedOptions(noSpinning: false), logger);
         }
         catch (OnnxRuntimeException exception)
         {
-            throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime cannot load '{modelName}': {exception.Message}", new SourceLocation(modelName),
-                "Train again; if the model comes from an external trainer, check it with onnx.checker.");
+            throw OnnxScorer.CannotLoad(modelName, exception);
         }
 
         try
@@ -105,19 +104,6 @@ internal sealed class ScoringSession : IDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// One intra-op thread per Run (see the class summary); ORT warns about benign shape merges in ML.NET-exported graphs,
-    /// and only errors are worth a user's attention.
-    /// </summary>
-    private static SessionOptions Options() => new()
-    {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        IntraOpNumThreads = 1,
-        InterOpNumThreads = 1,
-    };
 
     /// <summary>The graph inputs in session order, each with its CSV column.</summary>
     public IReadOnlyList<ScoringInput> Inputs => _inputs;
@@ -156,8 +142,7 @@ internal sealed class ScoringSession : IDisposable
         }
         catch (OnnxRuntimeException exception)
         {
-            throw MlOpsException.Of(DiagnosticCodes.OnnxScoringFailed, $"ONNX Runtime failed to score '{Path.GetFileName(_modelName)}': {exception.Message}",
-                new SourceLocation(_modelName), "Check that the data's columns have the types the model expects.");
+            throw OnnxScorer.ScoringFailed(_modelName, exception);
         }
         finally
         {

@@ -112,7 +112,7 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
     /// <summary>Which ONNX Runtime build the engine loads (<c>OrtFlavor</c>): Cpu or Gpu; empty for Cpu.</summary>
     public string? OrtFlavor { get; set; }
 
-    /// <summary>Where EvaluateModel scores the model (<c>ExecutionProvider</c>): Cpu, Cuda, Auto or CudaRequired; empty for Cpu.</summary>
+    /// <summary>Where EvaluateModel scores the model (<c>ExecutionProvider</c>): Cpu, Cuda, Auto or CudaRequired; empty for Auto under OrtFlavor=Gpu, else Cpu.</summary>
     public string? ExecutionProvider { get; set; }
 
     [Required] public string ProjectFile { get; set; } = "";
@@ -165,7 +165,7 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
         var sweepFolds = SweepNumber<int>(nameof(SweepFolds), SweepFolds, "a whole number from 2 to 20");
         var sweepValidationFraction = SweepNumber<double>(nameof(SweepValidationFraction), SweepValidationFraction, "a number above 0 and at most 0.5");
         var ortFlavor = OrtSetting(nameof(OrtFlavor), OrtFlavor, Runtime.OrtFlavor.Cpu);
-        var executionProvider = OrtSetting(nameof(ExecutionProvider), ExecutionProvider, Runtime.ExecutionProvider.Cpu);
+        var executionProvider = OrtSetting(nameof(ExecutionProvider), ExecutionProvider, Runtime.OrtSettings.DefaultProvider(ortFlavor));
         if (Log.HasLoggedErrors)
             return false;
 
@@ -216,8 +216,7 @@ public sealed class WritePipelineDefinition : Microsoft.Build.Utilities.Task
     {
         if (string.IsNullOrWhiteSpace(text))
             return fallback;
-        // Enum.TryParse also takes numbers ("7"); only the names are values a project may write.
-        if (Enum.TryParse<T>(text.Trim(), ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text.Trim()[0]))
+        if (Runtime.OrtSettings.TryParse<T>(text, out var value))
             return value;
         Error("MLOPS2403", $"{property} '{text}' is not known. Use one of: {string.Join(", ", Enum.GetNames<T>())}.");
         return fallback;
