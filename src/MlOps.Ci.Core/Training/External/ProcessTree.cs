@@ -37,6 +37,25 @@ internal static partial class ProcessTree
         }
         foreach (var pid in frozen)
             SendSignal(pid, SigKill);
+        // SIGKILL is delivered asynchronously: under load a process can still be listed for a while after it. The step
+        // returns only once none of the tree runs any more (bounded, so a process stuck in the kernel cannot hang it).
+        var deadline = Environment.TickCount64 + 5_000;
+        while (frozen.Any(IsAlive) && Environment.TickCount64 < deadline)
+            Thread.Sleep(10);
+    }
+
+    /// <summary>Still a process and not a zombie (a zombie holds nothing but its exit status).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..] is not ['Z', ..] and not ['X', ..];
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Every process whose chain of parents reaches <paramref name="rootId"/>, read from /proc.</summary>
