@@ -21,4 +21,7 @@ public sealed record DataFileReport(string Location, string Path, DataRole Role,
 public sealed record ValidationReport(DataSchema Schema, LabelClasses Labels, IReadOnlyList<DataFileReport> Files, IReadOnlyList<Diagnostic> Warnings)
 {
     public Versioning.InputFingerprints? Inputs { get; init; }
+
+    /// <summary>The validated files of one role read into a table with the resolved schema (the caller has checked they are unchanged).</summary>
+    public DataTable LoadTable(DataRole role) => DataTable.Load(Files.Where(f => f.Role == role).Select(f => f.Path), Schema);
 }

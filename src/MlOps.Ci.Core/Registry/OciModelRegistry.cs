@@ -49,6 +49,40 @@ public sealed class OciModelRegistry : IModelRegistry, IDisposable
         return new StoredModel($"oci://{_base.Registry}/{repository}@{manifestDigest}", digest, content.Length);
     }
 
+    /// <summary>
+    /// Pushes a small one-layer artifact (e.g. a sweep trial's result) beside the model's packages: its blobs first and
+    /// the tag last, so a reader never finds a tag whose content is missing.
+    /// </summary>
+    public async Task PushArtifactAsync(string name, string tag, string artifactType, string layerMediaType, byte[] content, CancellationToken cancellationToken = default)
+    {
+        var repository = RepositoryFor(name);
+        var digest = OciRegistryClient.Sha256Digest(content);
+        var configDigest = OciRegistryClient.Sha256Digest(EmptyConfig);
+        await _client.PushBlobAsync(repository, configDigest, EmptyConfig, cancellationToken);
+        await _client.PushBlobAsync(repository, digest, content, cancellationToken);
+        var manifest = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciRegistryClient.OciManifestMediaType,
+            ["artifactType"] = artifactType,
+            ["config"] = new JsonObject { ["mediaType"] = EmptyConfigMediaType, ["digest"] = configDigest, ["size"] = EmptyConfig.Length },
+            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = layerMediaType, ["digest"] = digest, ["size"] = content.Length }),
+        };
+        await _client.PushManifestAsync(repository, tag, Encoding.UTF8.GetBytes(manifest.ToJsonString()), OciRegistryClient.OciManifestMediaType, cancellationToken);
+    }
+
+    /// <summary>Downloads the layer of <paramref name="layerMediaType"/> of a <see cref="PushArtifactAsync"/> artifact; false when the tag or the layer is not there.</summary>
+    public async Task<bool> TryPullArtifactAsync(string name, string tag, string layerMediaType, string destination, CancellationToken cancellationToken = default)
+    {
+        var repository = RepositoryFor(name);
+        var manifest = await _client.GetManifestAsync(repository, tag, cancellationToken);
+        var layer = manifest is null ? null : JsonNode.Parse(manifest.Content)?["layers"]?.AsArray().FirstOrDefault(l => (string?)l?["mediaType"] == layerMediaType);
+        if (layer is null)
+            return false;
+        await _client.DownloadBlobAsync(repository, (string)layer["digest"]!, (long)layer["size"]!, destination, cancellationToken);
+        return true;
+    }
+
     public async Task<bool> ExistsAsync(string name, string tag, CancellationToken cancellationToken = default) =>
         await _client.GetManifestAsync(RepositoryFor(name), tag, cancellationToken) is not null;
 

@@ -21,11 +21,12 @@ public static class ModelTrainer
 {
     private const string FeaturesColumn = "Features";
 
-    public static TrainingReport Train(PipelineDefinition definition, ValidationReport validation, Sweeps.SweepReport? sweep = null)
+    /// <summary>Trains and exports; <c>table</c> is the training table when the caller already has it (a sweep read it for its folds), else it is read here.</summary>
+    public static TrainingReport Train(PipelineDefinition definition, ValidationReport validation, Sweeps.SweepReport? sweep = null, DataTable? table = null)
     {
         var workspace = PipelineWorkspace.For(definition);
         // The caller (PipelineRunner.Train) has already checked the training data is what validation saw.
-        var table = DataTable.Load(validation.Files.Where(f => f.Role == DataRole.Training).Select(f => f.Path), validation.Schema);
+        table ??= validation.LoadTable(DataRole.Training);
 
         var clock = Stopwatch.StartNew();
         var (ml, model, descriptor, parameters) = Fit(definition, validation, table);

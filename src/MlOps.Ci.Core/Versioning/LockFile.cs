@@ -84,22 +84,8 @@ public sealed record LockFile(
             changes.Add(new InputChange(ChangeKind.Modified, "trainer", null, Trainer.Name, current.Trainer.Name));
         if (Trainer.Seed != current.Trainer.Seed)
             changes.Add(new InputChange(ChangeKind.Modified, "seed", null, Trainer.Seed.ToString(), current.Trainer.Seed.ToString()));
-        foreach (var name in Trainer.Parameters.Keys.Union(current.Trainer.Parameters.Keys).Order(StringComparer.Ordinal))
-        {
-            var before = Trainer.Parameters.GetValueOrDefault(name);
-            var after = current.Trainer.Parameters.GetValueOrDefault(name);
-            if (before != after)
-                changes.Add(new InputChange(before is null ? ChangeKind.Added : after is null ? ChangeKind.Removed : ChangeKind.Modified, $"hyperparameter {name}", null, before, after));
-        }
-        var lockedFiles = Trainer.Files ?? new Dictionary<string, string>();
-        var currentFiles = current.Trainer.Files ?? new Dictionary<string, string>();
-        foreach (var name in lockedFiles.Keys.Union(currentFiles.Keys).Order(StringComparer.Ordinal))
-        {
-            var before = lockedFiles.GetValueOrDefault(name);
-            var after = currentFiles.GetValueOrDefault(name);
-            if (before != after)
-                changes.Add(new InputChange(before is null ? ChangeKind.Added : after is null ? ChangeKind.Removed : ChangeKind.Modified, $"trainer input {name}", null, before, after));
-        }
+        CompareEntries(Trainer.Parameters, current.Trainer.Parameters, "hyperparameter", changes);
+        CompareEntries(Trainer.Files, current.Trainer.Files, "trainer input", changes);
         foreach (var name in Environment.Keys.Union(current.Environment.Keys).Order(StringComparer.Ordinal))
         {
             var before = Environment.GetValueOrDefault(name);
@@ -111,6 +97,20 @@ public sealed record LockFile(
         if (Definition != current.Definition && !settingsExplained)
             changes.Add(new InputChange(ChangeKind.Modified, "model settings (task, label, columns or schema file)", null, Definition, current.Definition));
         return changes;
+    }
+
+    /// <summary>One change per name whose value differs between the lock and now: added, removed or modified, in name order.</summary>
+    private static void CompareEntries(IReadOnlyDictionary<string, string>? locked, IReadOnlyDictionary<string, string>? current, string label, List<InputChange> changes)
+    {
+        locked ??= new Dictionary<string, string>();
+        current ??= new Dictionary<string, string>();
+        foreach (var name in locked.Keys.Union(current.Keys).Order(StringComparer.Ordinal))
+        {
+            var before = locked.GetValueOrDefault(name);
+            var after = current.GetValueOrDefault(name);
+            if (before != after)
+                changes.Add(new InputChange(before is null ? ChangeKind.Added : after is null ? ChangeKind.Removed : ChangeKind.Modified, $"{label} {name}", null, before, after));
+        }
     }
 }
 

@@ -146,5 +146,6 @@ public static class ExternalModelContract
         _ => "Regression reads 'Score' (float [N,1]).",
     };
 
-    private static string ElementTypeOf(TableColumn column) => column is NumericColumn ? "float" : "string";
+    /// <summary>The tensor element type a feature column reaches the model as: what {Schema} tells the command and what the check enforces.</summary>
+    internal static string ElementTypeOf(TableColumn column) => column is NumericColumn ? "float" : "string";
 }

@@ -17,7 +17,6 @@ namespace MlOps.Ci.Training.External;
 public static class ExternalTrainer
 {
     public const string Name = "Command";
-    public const int DefaultTimeoutSeconds = PipelineDefinition.DefaultTrainerTimeoutSeconds;
 
     public static bool Handles(PipelineDefinition definition) => string.Equals(definition.Trainer, Name, StringComparison.OrdinalIgnoreCase);
 
@@ -34,7 +33,7 @@ public static class ExternalTrainer
         if (definition.TrainerTimeoutSeconds <= 0)
         {
             throw MlOpsException.Of(DiagnosticCodes.TrainerTimeoutInvalid, $"TrainerTimeout is {definition.TrainerTimeoutSeconds}; it must be a positive number of seconds.", where,
-                $"Set <TrainerTimeout> to the seconds training may take (the default is {DefaultTimeoutSeconds}).");
+                $"Set <TrainerTimeout> to the seconds training may take (the default is {PipelineDefinition.DefaultTrainerTimeoutSeconds}).");
         }
         if (definition.Features.Count > 0)
         {
@@ -61,7 +60,7 @@ public static class ExternalTrainer
         var workspace = PipelineWorkspace.For(definition);
         var trainer = TrainerWorkspace.For(definition);
         var projectDirectory = DataSource.ProjectDirectory(definition);
-        var table = DataTable.Load(validation.Files.Where(f => f.Role == DataRole.Training).Select(f => f.Path), validation.Schema);
+        var table = validation.LoadTable(DataRole.Training);
 
         trainer.Prepare(definition, table, validation.Labels);
         try

@@ -16,12 +16,10 @@ public sealed class TrainerCommandLine
     public static IReadOnlyList<string> Placeholders { get; } =
         ["TrainingData", "Schema", "OnnxPath", "Hyperparameters", "LabelColumn", "ModelTask", "Seed", "ProjectDirectory"];
 
+    /// <summary>The arguments as written, placeholders not yet replaced; the first is the program.</summary>
     private readonly IReadOnlyList<string> _templates;
 
     private TrainerCommandLine(IReadOnlyList<string> templates) => _templates = templates;
-
-    /// <summary>The arguments as written, placeholders not yet replaced; the first is the program.</summary>
-    public IReadOnlyList<string> Templates => _templates;
 
     /// <summary>Splits the command and checks its placeholders; <paramref name="where"/> is the project file, for diagnostics.</summary>
     public static TrainerCommandLine Parse(string command, SourceLocation where)

@@ -41,7 +41,7 @@ public sealed record TrainerWorkspace(string Directory)
         Clean();
         System.IO.Directory.CreateDirectory(Directory);
         WriteTrainingData(table);
-        var features = table.Features.Select(f => new TrainerFeature(f.Name, f.Kind, f is NumericColumn ? "float" : "string")).ToList();
+        var features = table.Features.Select(f => new TrainerFeature(f.Name, f.Kind, ExternalModelContract.ElementTypeOf(f))).ToList();
         MlOpsJson.WriteFile(SchemaPath, new TrainerSchema(definition.ModelTask, definition.LabelColumn, labels.Classes.Count > 0 ? labels.Classes : null,
             labels.PositiveClass, features));
         MlOpsJson.WriteFile(HyperparametersPath, new SortedDictionary<string, string>(definition.Hyperparameters.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal));

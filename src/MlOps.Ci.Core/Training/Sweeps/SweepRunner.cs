@@ -17,18 +17,21 @@ public sealed class SweepRunner(ILogger logger, TrialResultStore? store = null, 
 {
     private readonly int _parallelism = parallelism ?? Environment.ProcessorCount;
 
-    /// <summary>Runs (or reads) every trial and picks the winner by the sweep's metric.</summary>
-    public SweepReport Run(PipelineDefinition definition, ValidationReport validation)
+    /// <summary>
+    /// Runs (or reads) every trial and picks the winner by the sweep's metric. <c>trainingTable</c> is read only if a
+    /// trial has to run; the caller trains the winner from the same table.
+    /// </summary>
+    public SweepReport Run(PipelineDefinition definition, ValidationReport validation, Lazy<DataTable>? trainingTable = null)
     {
         var clock = Stopwatch.StartNew();
         var settings = SweepSettings.Of(definition);
         var plan = SweepSpace.Trials(definition);
-        var trials = RunTrials(definition, validation, settings, plan, "Sweep");
+        var trials = RunTrials(definition, validation, settings, plan, "Sweep", trainingTable);
         var winner = trials.OrderBy(t => Rank(t, settings)).ThenBy(t => t.Number).First();
         var report = new SweepReport(definition.Sweeps.Any(s => s.IsRange) ? SweepReport.RandomSearch : SweepReport.GridSearch, settings.Metric,
             settings.HigherIsBetter, settings.Validation.ToString(), trials, winner.Number, clock.Elapsed.TotalSeconds);
         logger.LogInformation("Sweep winner: trial {Number} ({Parameters}) with {Metric} {Value} over {Trials} trial(s) in {Seconds:0.00} s; training the model with it.",
-            winner.Number, Describe(winner.Parameters), settings.Metric, Format(winner.Metrics[settings.Metric]), trials.Count, report.Seconds);
+            winner.Number, SweepTrial.Describe(winner.Parameters), settings.Metric, Format(winner.Metrics[settings.Metric]), trials.Count, report.Seconds);
         return report;
     }
 
@@ -37,15 +40,18 @@ public sealed class SweepRunner(ILogger logger, TrialResultStore? store = null, 
     {
         var settings = SweepSettings.Of(definition);
         var plan = SweepSpace.Trials(definition);
-        return RunTrials(definition, validation, settings, plan.Where(shard.Owns).ToList(), $"Sweep shard {shard} ({plan.Count} trial(s) in all)");
+        return RunTrials(definition, validation, settings, plan.Where(shard.Owns).ToList(), $"Sweep shard {shard} ({plan.Count} trial(s) in all)", null);
     }
 
-    private List<TrialReport> RunTrials(PipelineDefinition definition, ValidationReport validation, SweepSettings settings, IReadOnlyList<SweepTrial> trials, string title)
+    private List<TrialReport> RunTrials(PipelineDefinition definition, ValidationReport validation, SweepSettings settings, IReadOnlyList<SweepTrial> trials, string title,
+        Lazy<DataTable>? trainingTable)
     {
         var where = new SourceLocation(definition.ProjectFile);
         var inputs = validation.Inputs ?? throw MlOpsException.Of(DiagnosticCodes.StepInputMissing, "validation.json has no input fingerprints.", where,
             "Run the ValidateData target again.");
-        var keys = trials.ToDictionary(t => t.Number, t => TrialKeys.For(definition, inputs, t, settings.Validation));
+        // Hashed once for every key: the schema file is part of each trial's model definition.
+        var schema = definition.SchemaFile is { } file && File.Exists(file) ? ContentHash.OfFile(file) : null;
+        var keys = trials.ToDictionary(t => t.Number, t => TrialKeys.For(definition, schema, inputs, t, settings.Validation));
         var reports = new Dictionary<int, TrialReport>();
         foreach (var trial in trials)
         {
@@ -61,7 +67,7 @@ public sealed class SweepRunner(ILogger logger, TrialResultStore? store = null, 
             reports.Count > 0 && missing.Count > 0 ? $" (trials {string.Join(", ", missing.Select(t => t.Number))})" : "", _parallelism);
         if (missing.Count > 0)
         {
-            var table = DataTable.Load(validation.Files.Where(f => f.Role == DataRole.Training).Select(f => f.Path), validation.Schema);
+            var table = (trainingTable ?? new Lazy<DataTable>(() => validation.LoadTable(DataRole.Training))).Value;
             var folds = ValidationSplits.Split(table, definition.ModelTask, settings.Validation, definition.Seed, where);
             foreach (var report in Execute(definition, validation, settings, missing, keys, folds))
                 reports[report.Number] = report;
@@ -124,8 +130,6 @@ public sealed class SweepRunner(ILogger logger, TrialResultStore? store = null, 
         var mean = trial.Metrics[settings.Metric].Mean;
         return double.IsNaN(mean) ? double.PositiveInfinity : settings.HigherIsBetter ? -mean : mean;
     }
-
-    private static string Describe(IReadOnlyDictionary<string, string> parameters) => string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}"));
 
     private static string Format(MetricSummary metric) =>
         metric.StandardDeviation == 0 ? QualityGates.Format(metric.Mean) : $"{QualityGates.Format(metric.Mean)} ± {QualityGates.Format(metric.StandardDeviation)}";

@@ -10,18 +10,13 @@ namespace MlOps.Ci.Training.Sweeps;
 /// </summary>
 public sealed record ValidationScheme(int Folds, double? ValidationFraction)
 {
-    public bool IsHoldout => ValidationFraction is not null;
-
-    /// <summary>How many times each trial is fitted.</summary>
-    public int Fits => IsHoldout ? 1 : Folds;
-
     public override string ToString() => ValidationFraction is { } fraction
         ? $"holdout of {fraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} of the training rows"
         : $"{Folds}-fold cross-validation on the training rows";
 }
 
 /// <summary>A definition's sweep settings with their defaults applied; only made from a checked definition.</summary>
-public sealed record SweepSettings(string Metric, bool HigherIsBetter, ValidationScheme Validation, int? Trials)
+public sealed record SweepSettings(string Metric, bool HigherIsBetter, ValidationScheme Validation)
 {
     public const int DefaultFolds = 3;
     public const int DefaultRandomTrials = 10;
@@ -32,6 +27,6 @@ public sealed record SweepSettings(string Metric, bool HigherIsBetter, Validatio
         var validation = definition.SweepValidationFraction is { } fraction
             ? new ValidationScheme(1, fraction)
             : new ValidationScheme(definition.SweepFolds ?? DefaultFolds, null);
-        return new SweepSettings(metric, Metrics.HigherIsBetter(metric), validation, definition.SweepTrials);
+        return new SweepSettings(metric, Metrics.HigherIsBetter(metric), validation);
     }
 }

@@ -7,7 +7,10 @@ namespace MlOps.Ci.Training.Sweeps;
 public sealed record SweepTrial(int Number, IReadOnlyDictionary<string, string> Parameters)
 {
     /// <summary>"NumberOfTrees=200, LearningRate=0.1": how logs and errors name the trial.</summary>
-    public string Describe() => string.Join(", ", Parameters.Select(p => $"{p.Key}={p.Value}"));
+    public string Describe() => Describe(Parameters);
+
+    /// <summary>"NumberOfTrees=100, LearningRate=0.05": a trial's parameters in logs and messages.</summary>
+    public static string Describe(IReadOnlyDictionary<string, string> parameters) => string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}"));
 }
 
 /// <summary>

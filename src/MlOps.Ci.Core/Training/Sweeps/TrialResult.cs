@@ -18,16 +18,14 @@ public sealed record TrialResult(string Key, IReadOnlyDictionary<string, string>
 /// </summary>
 public static class TrialKeys
 {
-    public static string For(PipelineDefinition definition, InputFingerprints inputs, SweepTrial trial, ValidationScheme validation)
-    {
-        var schema = definition.SchemaFile is { } file && File.Exists(file) ? ContentHash.OfFile(file) : null;
-        return ContentHash.OfText(MlOpsJson.SerializeCompact(new
+    /// <summary>The key; <c>schemaFingerprint</c> is the schema file's content hash (null without one), computed once for all trials.</summary>
+    public static string For(PipelineDefinition definition, string? schemaFingerprint, InputFingerprints inputs, SweepTrial trial, ValidationScheme validation) =>
+        ContentHash.OfText(MlOpsJson.SerializeCompact(new
         {
-            definition = InputFingerprints.OfDefinition(SweepSpace.Apply(definition, trial.Parameters), schema),
+            definition = InputFingerprints.OfDefinition(SweepSpace.Apply(definition, trial.Parameters), schemaFingerprint),
             training = inputs.Data.Where(d => d.Role == DataRole.Training).Select(d => d.Fingerprint),
             environment = inputs.Environment,
             folds = validation.Folds,
             validationFraction = validation.ValidationFraction,
         }));
-    }
 }
