@@ -39,11 +39,8 @@ public static class DistributionShift
         if (reference.TopCategories is { } referenceTop && current.TopCategories is { } currentTop)
         {
             var currentCounts = currentTop.ToDictionary(c => c.Value, c => (double)c.Count, StringComparer.Ordinal);
-            var referenceCounts = referenceTop.Select(c => (double)c.Count).ToList();
-            var matched = referenceTop.Select(c => currentCounts.GetValueOrDefault(c.Value)).ToList();
-            // Everything outside the reference's top categories (including categories new in the current data) is "other".
-            referenceCounts.Add(Math.Max(0, reference.Count - reference.Missing - referenceCounts.Sum()));
-            matched.Add(Math.Max(0, current.Count - current.Missing - matched.Sum()));
+            var referenceCounts = WithOtherBin(referenceTop.Select(c => (double)c.Count), reference.Count, reference.Missing);
+            var matched = WithOtherBin(referenceTop.Select(c => currentCounts.GetValueOrDefault(c.Value)), current.Count, current.Missing);
             return Psi(Shares(referenceCounts), Shares(matched));
         }
         return null;
@@ -104,7 +101,20 @@ public static class DistributionShift
 
     private static IReadOnlyList<double> Shares(IEnumerable<long> counts) => Shares(counts.Select(c => (double)c).ToList());
 
-    private static IReadOnlyList<double> Shares(IReadOnlyList<double> counts)
+    /// <summary>
+    /// The counts of the reference's top categories followed by the "other" bin: every other present value of a column
+    /// of <paramref name="count"/> values, <paramref name="missing"/> of them missing (categories new in live data included).
+    /// The one definition of "other" for the PR report, <c>mlops drift</c> and the serving host's drift gauge.
+    /// </summary>
+    public static List<double> WithOtherBin(IEnumerable<double> topCounts, long count, long missing)
+    {
+        var counts = topCounts.ToList();
+        counts.Add(Math.Max(0, count - missing - counts.Sum()));
+        return counts;
+    }
+
+    /// <summary>Each count's share of their total; all zeros when the total is not positive.</summary>
+    public static IReadOnlyList<double> Shares(IReadOnlyList<double> counts)
     {
         var total = counts.Sum();
         return total <= 0 ? counts.Select(_ => 0.0).ToList() : counts.Select(c => c / total).ToList();

@@ -222,8 +222,8 @@ public static class DriftDetector
         liveCounts[0] += column.Below;
         liveCounts[^1] += column.Above;
         var trainingPresent = trainingCounts.Sum();
-        var trainingShares = Shares(trainingCounts);
-        var liveShares = Shares(liveCounts);
+        var trainingShares = DistributionShift.Shares(trainingCounts);
+        var liveShares = DistributionShift.Shares(liveCounts);
         var live = column.Present;
         var psi = live > 0 ? DistributionShift.Psi(trainingShares, liveShares) : 0;
         double? ks = live > 0 ? KolmogorovSmirnov(histogram.Counts, column) : null;
@@ -252,12 +252,10 @@ public static class DriftDetector
     private static FeatureDrift Judge(CategoricalLiveColumn column, long rows, EffectiveDriftThreshold thresholds)
     {
         var reference = column.Reference;
-        var trainingCounts = column.Categories.Select(c => (double)c.Count).Append(0).ToArray();
-        // Everything outside the training top categories is "other", as DistributionShift counts it.
-        trainingCounts[^1] = Math.Max(0, reference.Count - reference.Missing - trainingCounts.Sum());
+        var trainingCounts = DistributionShift.WithOtherBin(column.Categories.Select(c => (double)c.Count), reference.Count, reference.Missing);
         var liveCounts = column.Counts.Select(c => (double)c).ToArray();
-        var trainingShares = Shares(trainingCounts);
-        var liveShares = Shares(liveCounts);
+        var trainingShares = DistributionShift.Shares(trainingCounts);
+        var liveShares = DistributionShift.Shares(liveCounts);
         var live = column.Present;
         var psi = live > 0 ? DistributionShift.Psi(trainingShares, liveShares) : 0;
         var (chiSquare, degrees, pValue) = DriftStatistics.ChiSquareHomogeneity(trainingCounts, liveCounts);
@@ -336,12 +334,6 @@ public static class DriftDetector
     }
 
     private static double Rate(long part, long whole) => whole > 0 ? (double)part / whole : 0;
-
-    private static double[] Shares(double[] counts)
-    {
-        var total = counts.Sum();
-        return counts.Select(c => total > 0 ? c / total : 0).ToArray();
-    }
 
     internal static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 

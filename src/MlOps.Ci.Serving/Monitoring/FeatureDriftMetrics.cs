@@ -118,7 +118,7 @@ internal sealed class FeatureDriftMetrics
                 // The end bins reach to infinity, as DistributionShift.Rebin treats them: a value outside the training
                 // range lands in the first or last bin.
                 var interior = histogram.Edges.Skip(1).Take(histogram.Counts.Count - 1).ToArray();
-                return new FeatureWindow(input, Shares(histogram.Counts.Select(c => (double)c).ToList()), interior, null, capacity);
+                return new FeatureWindow(input, DistributionShift.Shares(histogram.Counts.Select(c => (double)c).ToList()), interior, null, capacity);
             }
             if (input.IsText && column.TopCategories is { Count: > 0 } top && top.Count < NotCounted)
             {
@@ -126,9 +126,8 @@ internal sealed class FeatureDriftMetrics
                 for (var i = 0; i < top.Count; i++)
                     categories[top[i].Value] = (ushort)i;
                 // Everything outside the top categories (new ones included) is "other", the last bin, as DistributionShift.Psi counts it.
-                var counts = top.Select(c => (double)c.Count).ToList();
-                counts.Add(Math.Max(0, column.Count - column.Missing - counts.Sum()));
-                return new FeatureWindow(input, Shares(counts), null, categories, capacity);
+                var counts = DistributionShift.WithOtherBin(top.Select(c => (double)c.Count), column.Count, column.Missing);
+                return new FeatureWindow(input, DistributionShift.Shares(counts), null, categories, capacity);
             }
             return null;
         }
@@ -175,10 +174,5 @@ internal sealed class FeatureDriftMetrics
             return DistributionShift.Psi(_referenceShares, shares);
         }
 
-        private static IReadOnlyList<double> Shares(IReadOnlyList<double> counts)
-        {
-            var total = counts.Sum();
-            return counts.Select(c => total <= 0 ? 0 : c / total).ToList();
-        }
     }
 }
