@@ -47,11 +47,7 @@ internal static class GitHubCommands
         hint: "The GitHub Action sets it from its input of the same name; in a workflow the runner sets the GITHUB_* variables.");
 
     /// <summary>The run's page, shown as the deployment status's log (null outside Actions).</summary>
-    private static string? RunUrl() =>
-        EnvironmentDefaults.Get("GITHUB_SERVER_URL") is { } server && EnvironmentDefaults.Get("GITHUB_REPOSITORY") is { } repository
-        && EnvironmentDefaults.Get("GITHUB_RUN_ID") is { } run
-            ? $"{server.TrimEnd('/')}/{repository}/actions/runs/{run}"
-            : null;
+    private static string? RunUrl() => GitHubSettings.RunUrl(CiHosts.ProcessEnvironment());
 
     private static Command Promote(GlobalOptions global)
     {
@@ -73,7 +69,7 @@ internal static class GitHubCommands
             var commit = Require(parse.GetValue(sha), "--sha", "GITHUB_SHA", "commit to deploy");
             var card = ModelPackage.Read(EnvironmentDefaults.RequirePackage(parse.GetValue(package)).FullName).Card;
             var imageReference = parse.GetValue(image) ?? "";
-            var digest = parse.GetValue(imageDigest) ?? (imageReference.IndexOf('@', StringComparison.Ordinal) is var at and >= 0 ? imageReference[(at + 1)..] : "");
+            var digest = parse.GetValue(imageDigest) ?? DeploymentPayload.DigestOf(imageReference);
             var api = Api(parse, global, repository, apiUrl);
             var result = new GitHubDeployments(api).PromoteAsync(new PromotionRequest(target, commit,
                 new DeploymentPayload(imageReference, digest, card.Version, card.Fingerprints.Model))

@@ -56,6 +56,12 @@ public static class GitHubSettings
         return new GitHubApiOptions(name, token) { ApiUrl = ApiUrl(environment, apiUrl) };
     }
 
+    /// <summary>The Actions run's page (GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID), e.g. as a deployment status's log; null outside Actions.</summary>
+    public static string? RunUrl(IReadOnlyDictionary<string, string> environment) =>
+        Value(environment, "GITHUB_SERVER_URL") is { } server && Value(environment, "GITHUB_REPOSITORY") is { } repository && Value(environment, "GITHUB_RUN_ID") is { } run
+            ? $"{server.TrimEnd('/')}/{repository}/actions/runs/{run}"
+            : null;
+
     /// <summary>An explicit value, else the environment variable; null when both are empty.</summary>
     public static string? Value(IReadOnlyDictionary<string, string> environment, string name) =>
         environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

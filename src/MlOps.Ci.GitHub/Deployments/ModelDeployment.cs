@@ -11,6 +11,10 @@ public sealed record DeploymentPayload(string Image, string ImageDigest, string 
     public const string ModelVersionKey = "modelVersion";
     public const string FingerprintKey = "fingerprint";
 
+    /// <summary>The digest in an image reference written repository@digest; empty for repository:tag.</summary>
+    public static string DigestOf(string imageReference) =>
+        imageReference.IndexOf('@', StringComparison.Ordinal) is var at and >= 0 ? imageReference[(at + 1)..] : "";
+
     public Dictionary<string, string> ToDictionary() => new(StringComparer.Ordinal)
     {
         [ImageKey] = Image,
