@@ -1,3 +1,5 @@
+using MlOps.Ci.Automation;
+
 namespace MlOps.Ci.AzureDevOps.Pipelines;
 
 /// <summary>
@@ -31,6 +33,5 @@ public static class AzurePipelinesEnvironment
         return !string.IsNullOrWhiteSpace(Value(environment, TfBuild));
     }
 
-    internal static string? Value(IReadOnlyDictionary<string, string> environment, string name) =>
-        environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+    internal static string? Value(IReadOnlyDictionary<string, string> environment, string name) => CiHosts.Value(environment, name);
 }

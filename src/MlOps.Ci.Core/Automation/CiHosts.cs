@@ -18,6 +18,10 @@ public static class CiHosts
         return new PlainHost();
     }
 
+    /// <summary>A variable's value, trimmed; null when it is unset or blank (a CI system sets unused variables to "").</summary>
+    public static string? Value(IReadOnlyDictionary<string, string> environment, string name) =>
+        environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
     /// <summary>The process environment as a dictionary (tests pass their own).</summary>
     public static IReadOnlyDictionary<string, string> ProcessEnvironment() =>
         System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()

@@ -1,3 +1,4 @@
+using MlOps.Ci.Automation;
 using MlOps.Ci.Diagnostics;
 
 namespace MlOps.Ci.GitHub.Api;
@@ -63,6 +64,5 @@ public static class GitHubSettings
             : null;
 
     /// <summary>An explicit value, else the environment variable; null when both are empty.</summary>
-    public static string? Value(IReadOnlyDictionary<string, string> environment, string name) =>
-        environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+    public static string? Value(IReadOnlyDictionary<string, string> environment, string name) => CiHosts.Value(environment, name);
 }
