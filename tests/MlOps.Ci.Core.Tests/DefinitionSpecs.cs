@@ -59,6 +59,24 @@ public sealed class DefinitionSpecs : IDisposable
     }
 
     [Fact]
+    public void A_definition_that_leaves_out_the_optional_settings_reads_them_as_their_defaults()
+    {
+        // A hand-written definition, or one an older SDK wrote before Feature and Sweep existed.
+        var path = _folder.Write("obj/mlops/pipeline.json", $$"""
+            { "modelName": "m", "labelColumn": "Bought", "intermediateDirectory": "{{_folder.PathOf("obj/mlops").Replace("\\", "/")}}", "packagePath": "m.mlpkg" }
+            """);
+
+        var read = PipelineRunner.LoadDefinition(path);
+
+        (read.Trainer, read.Seed, read.ModelTask).ShouldBe(("FastTree", 42, ModelTask.BinaryClassification));
+        read.QualityGates.ShouldBeEmpty();
+        read.Features.ShouldBeEmpty();
+        read.Sweeps.ShouldBeEmpty();
+        read.TrainingData.ShouldBeEmpty();
+        read.TrainerTimeoutSeconds.ShouldBe(PipelineDefinition.DefaultTrainerTimeoutSeconds);
+    }
+
+    [Fact]
     public void An_unknown_trainer_fails_and_the_hint_lists_the_trainers_of_the_task()
     {
         var diagnostic = Failures.SingleOf(() => _runner.Validate(_definition with { Trainer = "RandomJungle" }));

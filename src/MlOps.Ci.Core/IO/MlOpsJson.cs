@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using MlOps.Ci.Diagnostics;
 
 namespace MlOps.Ci.IO;
@@ -28,24 +27,14 @@ public static class MlOpsJson
     public static void WriteFile<T>(string path, T value) => AtomicFile.WriteAllText(path, Serialize(value));
 
     /// <summary>Reads a JSON file; a syntax or shape error becomes a diagnostic with the file, line and column.</summary>
-    public static T ReadFile<T>(string path, string errorCode, string hint) =>
-        ReadFile(path, stream => JsonSerializer.Deserialize<T>(stream, Options), errorCode, hint);
-
-    /// <summary>
-    /// <see cref="ReadFile{T}(string, string, string)"/> with the type's serialization metadata given, e.g. from a
-    /// source-generated context, for files read on a hot path where reflection's warm-up would dominate.
-    /// </summary>
-    public static T ReadFile<T>(string path, JsonTypeInfo<T> typeInfo, string errorCode, string hint) =>
-        ReadFile(path, stream => JsonSerializer.Deserialize(stream, typeInfo), errorCode, hint);
-
-    private static T ReadFile<T>(string path, Func<Stream, T?> deserialize, string errorCode, string hint)
+    public static T ReadFile<T>(string path, string errorCode, string hint)
     {
         if (!File.Exists(path))
             throw MlOpsException.Of(errorCode, $"File '{path}' does not exist.", new SourceLocation(path), hint);
         try
         {
             using var stream = File.OpenRead(path);
-            return deserialize(stream)
+            return JsonSerializer.Deserialize<T>(stream, Options)
                 ?? throw MlOpsException.Of(errorCode, $"File '{path}' holds JSON null.", new SourceLocation(path, 1, 1), hint);
         }
         catch (JsonException exception)

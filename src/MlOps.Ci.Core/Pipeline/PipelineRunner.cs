@@ -30,7 +30,7 @@ public sealed class PipelineRunner(ILogger logger, RunOptions? options = null)
     private readonly RunOptions _options = options ?? new RunOptions();
 
     public static PipelineDefinition LoadDefinition(string path) =>
-        MlOpsJson.ReadFile(path, DefinitionJsonContext.Definition, DiagnosticCodes.DefinitionInvalid,
+        MlOpsJson.ReadFile<PipelineDefinition>(path, DiagnosticCodes.DefinitionInvalid,
             "The definition is written by the MlOps.Ci SDK from the project file; build the project again rather than editing it.");
 
     /// <summary>
